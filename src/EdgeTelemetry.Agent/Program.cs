@@ -1,0 +1,3 @@
+using EdgeTelemetry.Agent;
+
+return await AgentApp.RunAsync(args);

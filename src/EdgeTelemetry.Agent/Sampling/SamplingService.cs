@@ -1,0 +1,40 @@
+using System.Threading.Channels;
+using EdgeTelemetry.Agent.Buffer;
+using EdgeTelemetry.Model;
+
+namespace EdgeTelemetry.Agent.Sampling;
+
+/// <summary>Samples every sensor on its own interval and queues the samples for the buffer writer.</summary>
+public sealed class SamplingService(
+    IEnumerable<ISensor> sensors,
+    ChannelWriter<PendingSample> queue,
+    TimeProvider clock,
+    ILogger<SamplingService> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(sensors.Select(s => RunAsync(s, stoppingToken)));
+
+    private async Task RunAsync(ISensor sensor, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(sensor.Interval, clock);
+        try
+        {
+            do
+            {
+                var now = clock.GetUtcNow();
+                try
+                {
+                    var readings = await sensor.ReadAsync(now, ct);
+                    if (readings.Count > 0)
+                        await queue.WriteAsync(new PendingSample(Time.ToUnixNanoseconds(now), sensor.Measurement, sensor.Equipment, readings), ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A failing instrument must not stop the others; the gap shows in the data.
+                    logger.LogWarning(ex, "Reading {Measurement} on {Equipment} failed", sensor.Measurement, sensor.Equipment);
+                }
+            } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>
+/// Counters for /metrics in Prometheus text format. Hand-written: the Prometheus and OpenTelemetry
+/// exporter packages are not served by the registry here, and a dozen counters need no library.
+/// </summary>
+public sealed class IngestMetrics
+{
+    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked;
+    private readonly ConcurrentDictionary<string, long> _rejected = new();
+
+    public long MessagesReceived => Interlocked.Read(ref _messages);
+    public long SamplesStored => Interlocked.Read(ref _samplesStored);
+    public long WriteRetries => Interlocked.Read(ref _writeRetries);
+    public long RejectedTotal => _rejected.Values.Sum();
+    public long Rejected(string reason) => _rejected.GetValueOrDefault(reason);
+
+    public void MessageReceived() => Interlocked.Increment(ref _messages);
+    public void StatusReceived() => Interlocked.Increment(ref _statusMessages);
+    public void Stored(int samples) { Interlocked.Add(ref _samplesStored, samples); Interlocked.Increment(ref _batchesWritten); }
+    public void Acknowledged(int messages) => Interlocked.Add(ref _acked, messages);
+    public void WriteRetried() => Interlocked.Increment(ref _writeRetries);
+    public void Reject(string reason) => _rejected.AddOrUpdate(reason, 1, (_, n) => n + 1);
+
+    public string ToPrometheusText()
+    {
+        var sb = new StringBuilder();
+        Counter(sb, "edgetelemetry_messages_received_total", "MQTT telemetry/event messages received", MessagesReceived);
+        Counter(sb, "edgetelemetry_messages_acknowledged_total", "Messages acknowledged after their points were stored", Interlocked.Read(ref _acked));
+        Counter(sb, "edgetelemetry_status_messages_total", "Device status messages received", Interlocked.Read(ref _statusMessages));
+        Counter(sb, "edgetelemetry_samples_stored_total", "Samples written to InfluxDB", SamplesStored);
+        Counter(sb, "edgetelemetry_influx_writes_total", "Successful InfluxDB write requests", Interlocked.Read(ref _batchesWritten));
+        Counter(sb, "edgetelemetry_influx_write_retries_total", "InfluxDB write attempts that failed and were retried", WriteRetries);
+        sb.Append("# HELP edgetelemetry_rejected_total Messages or samples rejected, by reason\n# TYPE edgetelemetry_rejected_total counter\n");
+        foreach (var (reason, n) in _rejected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append(CultureInfo.InvariantCulture, $"edgetelemetry_rejected_total{{reason=\"{reason}\"}} {n}\n");
+        return sb.ToString();
+    }
+
+    private static void Counter(StringBuilder sb, string name, string help, long value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+}

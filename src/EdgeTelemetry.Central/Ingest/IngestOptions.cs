@@ -1,0 +1,23 @@
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>How the central service subscribes (section "Ingest").</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    public string BrokerHost { get; set; } = "127.0.0.1";
+    public int BrokerPort { get; set; } = 1883;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public bool UseTls { get; set; }
+    /// <summary>Stable per instance: the broker keeps this session's queue while the instance is away.</summary>
+    public string ClientId { get; set; } = $"edgetelemetry-central-{Environment.MachineName.ToLowerInvariant()}";
+    /// <summary>Instances in the same group split the telemetry between them (MQTT v5 shared subscription).</summary>
+    public string SharedGroup { get; set; } = "central";
+    public int SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
+    /// <summary>Most unacknowledged messages the broker may have in flight to this instance.</summary>
+    public int ReceiveMaximum { get; set; } = 1000;
+    public int MaxPayloadBytes { get; set; } = 256 * 1024;
+    public double MaxFutureSkewMinutes { get; set; } = 60;
+    public double ReconnectMaxSeconds { get; set; } = 30;
+}

@@ -1,0 +1,198 @@
+using System.Text;
+using System.Threading.Channels;
+using EdgeTelemetry.Central.Storage;
+using EdgeTelemetry.LineProtocol;
+using EdgeTelemetry.Wire;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>
+/// validate → line protocol → InfluxDB → acknowledge. Messages are gathered into one write by size
+/// (MaxBatchPoints) and time (FlushIntervalMs) and acknowledged, in order, only once InfluxDB has
+/// accepted the write. While InfluxDB is down the write is retried and nothing is acknowledged, so
+/// the broker keeps the rest. Rejected input goes to the dead-letter store and is acknowledged.
+/// </summary>
+public sealed class IngestPipeline : BackgroundService
+{
+    private readonly ChannelReader<InboundMessage> _inbox;
+    private readonly InfluxWriter _writer;
+    private readonly IngestMetrics _metrics;
+    private readonly InfluxOptions _influx;
+    private readonly ValidationLimits _limits;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<IngestPipeline> _logger;
+    private readonly ResiliencePipeline _retry;
+
+    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics,
+        IOptions<InfluxOptions> influx, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<IngestPipeline> logger)
+    {
+        _inbox = inbox;
+        _writer = writer;
+        _metrics = metrics;
+        _influx = influx.Value;
+        _limits = new ValidationLimits
+        {
+            MaxPayloadBytes = ingest.Value.MaxPayloadBytes,
+            MaxFutureSkew = TimeSpan.FromMinutes(ingest.Value.MaxFutureSkewMinutes),
+        };
+        _clock = clock;
+        _logger = logger;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<TransientWriteException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(_influx.RetryMaxDelaySeconds),
+                // Honour Retry-After from a 429/503 when InfluxDB sends one.
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is TransientWriteException { RetryAfter: { } after } ? (TimeSpan?)after : null),
+                OnRetry = args =>
+                {
+                    _metrics.WriteRetried();
+                    _logger.LogWarning("InfluxDB write failed (attempt {Attempt}): {Error}; retrying in {Delay:F1} s, messages stay unacknowledged",
+                        args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
+            while (await _inbox.WaitToReadAsync(stoppingToken))
+            {
+                var batch = await GatherAsync(stoppingToken);
+                await StoreAsync(batch, stoppingToken);
+                foreach (var item in batch) await AcknowledgeAsync(item.Message);
+                _metrics.Acknowledged(batch.Count);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Unacknowledged messages are redelivered to this session when it reconnects.
+        }
+    }
+
+    private async Task<List<PreparedMessage>> GatherAsync(CancellationToken ct)
+    {
+        var batch = new List<PreparedMessage>();
+        var points = 0;
+        var deadline = _clock.GetUtcNow() + TimeSpan.FromMilliseconds(_influx.FlushIntervalMs);
+        while (points < _influx.MaxBatchPoints)
+        {
+            while (points < _influx.MaxBatchPoints && _inbox.TryRead(out var message))
+            {
+                var prepared = Prepare(message);
+                batch.Add(prepared);
+                points += prepared.PointCount;
+            }
+            var remaining = deadline - _clock.GetUtcNow();
+            if (points >= _influx.MaxBatchPoints || remaining <= TimeSpan.Zero) break;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(remaining);
+            try
+            {
+                if (!await _inbox.WaitToReadAsync(wait.Token)) break;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        return batch;
+    }
+
+    private PreparedMessage Prepare(InboundMessage message)
+    {
+        if (Topics.TryParse(message.Topic, out var statusTopic) && statusTopic.Kind == TopicKind.Status)
+            return PrepareStatus(message, statusTopic);
+        _metrics.MessageReceived();
+        var result = BatchValidator.Validate(message.Topic, message.Payload, message.ReceivedAt, _limits);
+        var lines = new StringBuilder();
+        var device = result.Topic;
+        foreach (var sample in result.Accepted)
+            LineProtocolWriter.Append(lines, SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample));
+        foreach (var rejection in result.Rejections)
+        {
+            _metrics.Reject(rejection.Code);
+            _logger.LogWarning("Rejected {Reason} from {Site}/{Device} on {Topic}: {Detail}",
+                rejection.Code, device?.Site ?? "?", device?.Device ?? "?", message.Topic, rejection.Detail);
+            LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, message.Topic, device, result.Batch?.Stream, message.Payload, message.ReceivedAt));
+        }
+        return new PreparedMessage(message, result, lines.ToString(), result.Accepted.Count + result.Rejections.Count);
+    }
+
+    /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
+    private PreparedMessage PrepareStatus(InboundMessage message, DeviceTopic topic)
+    {
+        _metrics.StatusReceived();
+        var status = message.Payload.Length == 0 ? null : BatchCodec.TryDecodeStatus(message.Payload);
+        var validated = new ValidatedBatch(topic, null, [], []);
+        if (status is null || status.State is not ("online" or "offline"))
+        {
+            if (message.Payload.Length > 0)
+                _logger.LogWarning("Ignored unreadable status from {Site}/{Device} on {Topic}", topic.Site, topic.Device, message.Topic);
+            return new PreparedMessage(message, validated, "", 0);
+        }
+        var point = new Point("device_status", EdgeTelemetry.Model.Time.ToUnixNanoseconds(message.ReceivedAt))
+            .Tag("site", topic.Site)
+            .Tag("device", topic.Device)
+            .Field("state", status.State)
+            .Field("online", status.State == "online");
+        if (status.AgentVersion is { Length: > 0 and <= 32 } v) point.Field("agent", v);
+        if (status.Stream is { Length: > 0 and <= 64 } s) point.Field("stream", s);
+        return new PreparedMessage(message, validated, LineProtocolWriter.Write([point]), 1);
+    }
+
+    /// <summary>Writes the batch; if InfluxDB refuses points (400), writes message by message so one bad message cannot block the rest.</summary>
+    private async Task StoreAsync(List<PreparedMessage> batch, CancellationToken ct)
+    {
+        var lines = string.Concat(batch.Select(b => b.Lines));
+        if (lines.Length == 0) return;
+        try
+        {
+            await _retry.ExecuteAsync(async t => await _writer.WriteAsync(lines, t), ct);
+            _metrics.Stored(batch.Sum(b => b.Validated.Accepted.Count));
+        }
+        catch (PointsRejectedException ex) when (batch.Count > 1)
+        {
+            _logger.LogWarning("InfluxDB refused a batch of {Count} messages ({Error}); writing them one by one", batch.Count, ex.Message);
+            foreach (var item in batch) await StoreAsync([item], ct);
+        }
+        catch (PointsRejectedException ex)
+        {
+            var item = batch[0];
+            var device = item.Validated.Topic;
+            _metrics.Reject("rejected_by_database");
+            _logger.LogWarning("InfluxDB refused the points of {Topic} from {Site}/{Device}: {Error}",
+                item.Message.Topic, device?.Site ?? "?", device?.Device ?? "?", ex.Message);
+            var rejection = new Rejection(RejectReason.RejectedByDatabase, ex.Message);
+            var point = DeadLetterPoints.ToPoint(rejection, item.Message.Topic, device, item.Validated.Batch?.Stream, item.Message.Payload, item.Message.ReceivedAt);
+            await _retry.ExecuteAsync(async t => await _writer.WriteAsync(LineProtocolWriter.Write([point]), t), ct);
+        }
+    }
+
+    private async Task AcknowledgeAsync(InboundMessage message)
+    {
+        try
+        {
+            await message.AcknowledgeAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The connection dropped after the write: the broker redelivers and the replay rewrites the same points.
+            _logger.LogDebug(ex, "Acknowledging {Topic} failed", message.Topic);
+        }
+    }
+
+    private sealed record PreparedMessage(InboundMessage Message, ValidatedBatch Validated, string Lines, int PointCount);
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Threading.Channels;
+using EdgeTelemetry.Wire;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>
+/// Holds the MQTT session: a persistent session (clean start off) with manual acknowledgement,
+/// a shared subscription for telemetry and events (instances in one group split the load) and a
+/// plain subscription for device status (every instance sees every device's state).
+/// </summary>
+public sealed class MqttIngestService(
+    ChannelWriter<InboundMessage> inbox,
+    IOptions<IngestOptions> options,
+    TimeProvider clock,
+    ILogger<MqttIngestService> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the first subscription is in place (tests and readiness wait on it).</summary>
+    public Task Subscribed => _subscribed.Task;
+
+    public bool IsConnected { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            // Acknowledged by the pipeline once the points are in InfluxDB.
+            e.AutoAcknowledge = false;
+            var message = new InboundMessage(
+                e.ApplicationMessage.Topic,
+                e.ApplicationMessage.Payload.ToArray(),
+                clock.GetUtcNow(),
+                ct => e.AcknowledgeAsync(ct));
+            return inbox.WriteAsync(message, stoppingToken).AsTask();
+        };
+        client.DisconnectedAsync += e =>
+        {
+            IsConnected = false;
+            if (e.ClientWasConnected)
+                logger.LogWarning("Disconnected from broker {Host}:{Port}: {Reason}", o.BrokerHost, o.BrokerPort, e.Reason);
+            return Task.CompletedTask;
+        };
+
+        var attempt = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    await ConnectAndSubscribeAsync(client, o, stoppingToken);
+                    attempt = 0;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(o.ReconnectMaxSeconds, 0.5 * Math.Pow(2, Math.Min(attempt++, 10))) * (0.5 + Random.Shared.NextDouble() / 2));
+                logger.LogWarning("Broker {Host}:{Port} not reachable ({Error}); retrying in {Delay:F1} s", o.BrokerHost, o.BrokerPort, ex.Message, delay.TotalSeconds);
+                try { await Task.Delay(delay, clock, stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+
+        if (client.IsConnected)
+        {
+            // Normal disconnect keeps the session (and its queue) on the broker for SessionExpirySeconds.
+            try { await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None); }
+            catch (Exception ex) { logger.LogDebug(ex, "Clean disconnect failed"); }
+        }
+    }
+
+    private async Task ConnectAndSubscribeAsync(IMqttClient client, IngestOptions o, CancellationToken ct)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(o.BrokerHost, o.BrokerPort)
+            .WithClientId(o.ClientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)o.SessionExpirySeconds)
+            .WithReceiveMaximum((ushort)Math.Clamp(o.ReceiveMaximum, 1, ushort.MaxValue))
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (o.Username is not null) builder.WithCredentials(o.Username, o.Password);
+        if (o.UseTls) builder.WithTlsOptions(t => t.UseTls());
+
+        var connect = await client.ConnectAsync(builder.Build(), ct);
+        IsConnected = true;
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Telemetry)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Events)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(Topics.AllDevices(TopicKind.Status)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build();
+        var result = await client.SubscribeAsync(subscribe, ct);
+        foreach (var item in result.Items)
+            if ((int)item.ResultCode > 2)
+                throw new InvalidOperationException($"broker refused subscription {item.TopicFilter.Topic}: {item.ResultCode}");
+        logger.LogInformation("Subscribed at {Host}:{Port} as {ClientId} (session present: {SessionPresent}, group {Group})",
+            o.BrokerHost, o.BrokerPort, o.ClientId, connect.IsSessionPresent, o.SharedGroup);
+        _subscribed.TrySetResult();
+    }
+}

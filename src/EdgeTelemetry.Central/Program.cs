@@ -1,0 +1,4 @@
+using EdgeTelemetry.Central;
+
+var app = CentralApp.Build(args);
+await app.RunAsync();

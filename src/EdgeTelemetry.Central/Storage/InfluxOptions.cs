@@ -1,0 +1,27 @@
+namespace EdgeTelemetry.Central.Storage;
+
+public enum InfluxApi { V1, V2 }
+
+/// <summary>Where and how points are written (section "Influx").</summary>
+public sealed class InfluxOptions
+{
+    public const string Section = "Influx";
+
+    public string Url { get; set; } = "http://127.0.0.1:8086";
+    /// <summary>V1 (/write + /query: InfluxDB 1.x, 2.x compatibility API, 3) or V2 (/api/v2/write).</summary>
+    public InfluxApi Api { get; set; } = InfluxApi.V1;
+    public string Database { get; set; } = "edgetelemetry";
+    public string? RetentionPolicy { get; set; }
+    public string? Org { get; set; }
+    public string? Bucket { get; set; }
+    public string? Token { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public bool Gzip { get; set; } = true;
+    /// <summary>Create the database on start (v1 only; a 2.x/3 bucket is provisioned by its admin).</summary>
+    public bool CreateDatabase { get; set; } = true;
+    public int MaxBatchPoints { get; set; } = 5000;
+    public int FlushIntervalMs { get; set; } = 200;
+    public int RequestTimeoutSeconds { get; set; } = 30;
+    public double RetryMaxDelaySeconds { get; set; } = 30;
+}

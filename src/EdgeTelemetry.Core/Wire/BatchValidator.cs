@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+using EdgeTelemetry.Model;
+
+namespace EdgeTelemetry.Wire;
+
+public sealed record ValidationLimits
+{
+    public int MaxPayloadBytes { get; init; } = 256 * 1024;
+    public int MaxSamplesPerBatch { get; init; } = 5000;
+    public int MaxReadingsPerSample { get; init; } = 64;
+    /// <summary>How far ahead of the receiver's clock a timestamp may be (device clocks drift).</summary>
+    public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// The outcome of validating one message: the device it came from (when known), the samples
+/// that may be stored, and why anything else was refused. A message-level problem rejects the
+/// whole message; a sample-level problem rejects only that sample, so one NaN does not cost
+/// the 99 good samples beside it.
+/// </summary>
+public sealed record ValidatedBatch(
+    DeviceTopic? Topic,
+    TelemetryBatch? Batch,
+    IReadOnlyList<Sample> Accepted,
+    IReadOnlyList<Rejection> Rejections)
+{
+    public bool IsFullyRejected => Accepted.Count == 0 && Rejections.Count > 0;
+}
+
+public static partial class BatchValidator
+{
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex EquipmentPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex StreamPattern();
+
+    /// <summary>Field names the storage layer adds itself.</summary>
+    public static readonly IReadOnlySet<string> ReservedFields = new HashSet<string> { "seq", "time" };
+
+    public static ValidatedBatch Validate(string topic, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt, ValidationLimits limits)
+    {
+        if (!Topics.TryParse(topic, out var parsed) || parsed.Kind == TopicKind.Status)
+            return Reject(null, null, RejectReason.BadTopic, $"topic '{Truncate(topic)}' is not edgetelemetry/v1/<site>/<device>/telemetry|events");
+
+        if (payload.Length > limits.MaxPayloadBytes)
+            return Reject(parsed, null, RejectReason.Oversized, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
+
+        var batch = BatchCodec.TryDecode(payload, out var decodeError);
+        if (batch is null) return new ValidatedBatch(parsed, null, [], [decodeError!]);
+
+        if (batch.Version != TelemetryBatch.CurrentVersion)
+            return Reject(parsed, batch, RejectReason.UnsupportedVersion, $"envelope version {batch.Version} is not supported (expected {TelemetryBatch.CurrentVersion})");
+        if (batch.Site != parsed.Site || batch.Device != parsed.Device)
+            return Reject(parsed, batch, RejectReason.DeviceMismatch, $"envelope names {batch.Site}/{batch.Device} but was published on {parsed.Site}/{parsed.Device}");
+        if (batch.Stream is null || !StreamPattern().IsMatch(batch.Stream))
+            return Reject(parsed, batch, RejectReason.InvalidStream, "stream id must be 1-64 characters of A-Z, a-z, 0-9 and '-'");
+        if (batch.Samples is null || batch.Samples.Count == 0)
+            return Reject(parsed, batch, RejectReason.EmptyBatch, "batch has no samples");
+        if (batch.Samples.Count > limits.MaxSamplesPerBatch)
+            return Reject(parsed, batch, RejectReason.Oversized, $"batch has {batch.Samples.Count} samples; the limit is {limits.MaxSamplesPerBatch}");
+
+        var latestNs = Time.ToUnixNanoseconds(receivedAt + limits.MaxFutureSkew);
+        var accepted = new List<Sample>(batch.Samples.Count);
+        var rejections = new List<Rejection>();
+        foreach (var s in batch.Samples)
+        {
+            var problem = Check(s, latestNs, limits);
+            if (problem is not null) { rejections.Add(problem); continue; }
+            accepted.Add(new Sample(s.Seq, s.TimestampNs, s.Measurement!, s.Equipment!,
+                s.Readings!.Select(r => new Reading(r.Name!, r.Value, r.Unit!)).ToArray()));
+        }
+        return new ValidatedBatch(parsed, batch, accepted, rejections);
+    }
+
+    private static Rejection? Check(WireSample s, long latestNs, ValidationLimits limits)
+    {
+        if (s.Seq < 1) return new(RejectReason.InvalidSequence, $"seq {s.Seq} must be >= 1", s.Seq);
+        if (s.TimestampNs < Time.EarliestPlausibleNs || s.TimestampNs > latestNs)
+            return new(RejectReason.TimestampOutOfRange, $"seq {s.Seq}: timestamp {s.TimestampNs} ns is before 2000 or more than {limits.MaxFutureSkew} ahead of the receiver", s.Seq);
+        if (s.Measurement is null || !NamePattern().IsMatch(s.Measurement))
+            return new(RejectReason.InvalidName, $"seq {s.Seq}: measurement '{Truncate(s.Measurement)}' must match [a-z][a-z0-9_]{{0,63}}", s.Seq);
+        if (s.Equipment is null || !EquipmentPattern().IsMatch(s.Equipment))
+            return new(RejectReason.InvalidName, $"seq {s.Seq}: equipment '{Truncate(s.Equipment)}' must match [A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}", s.Seq);
+        if (s.Readings is null || s.Readings.Count == 0)
+            return new(RejectReason.EmptyBatch, $"seq {s.Seq}: sample has no readings", s.Seq);
+        if (s.Readings.Count > limits.MaxReadingsPerSample)
+            return new(RejectReason.Oversized, $"seq {s.Seq}: {s.Readings.Count} readings; the limit is {limits.MaxReadingsPerSample}", s.Seq);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in s.Readings)
+        {
+            if (r.Name is null || !NamePattern().IsMatch(r.Name) || ReservedFields.Contains(r.Name) || !seen.Add(r.Name))
+                return new(RejectReason.InvalidName, $"seq {s.Seq}: reading name '{Truncate(r.Name)}' is invalid, reserved or repeated", s.Seq);
+            if (!double.IsFinite(r.Value))
+                return new(RejectReason.NonFiniteValue, $"seq {s.Seq}: {s.Measurement}.{r.Name} is {r.Value}", s.Seq);
+            if (r.Unit is null || !Units.Known.Contains(r.Unit))
+                return new(RejectReason.UnknownUnit, $"seq {s.Seq}: {s.Measurement}.{r.Name} has unknown unit '{Truncate(r.Unit)}'", s.Seq);
+            var known = Channels.Find(s.Measurement, r.Name);
+            if (known is not null && known.Unit != r.Unit)
+                return new(RejectReason.UnitMismatch, $"seq {s.Seq}: {s.Measurement}.{r.Name} must be in {known.Unit}, got {r.Unit}", s.Seq);
+        }
+        return null;
+    }
+
+    private static ValidatedBatch Reject(DeviceTopic? topic, TelemetryBatch? batch, RejectReason reason, string detail) =>
+        new(topic, batch, [], [new Rejection(reason, detail)]);
+
+    private static string Truncate(string? s) => s is null ? "(null)" : s.Length <= 80 ? s : s[..80] + "…";
+}

@@ -1,0 +1,44 @@
+namespace EdgeTelemetry.Wire;
+
+/// <summary>Why a message or a sample was not stored. The code is a stable tag value in the dead-letter store.</summary>
+public enum RejectReason
+{
+    Oversized,
+    MalformedJson,
+    UnknownField,
+    UnsupportedVersion,
+    BadTopic,
+    DeviceMismatch,
+    InvalidStream,
+    EmptyBatch,
+    InvalidSequence,
+    TimestampOutOfRange,
+    InvalidName,
+    NonFiniteValue,
+    UnknownUnit,
+    UnitMismatch,
+    RejectedByDatabase,
+}
+
+public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = null)
+{
+    public string Code => Reason switch
+    {
+        RejectReason.Oversized => "oversized",
+        RejectReason.MalformedJson => "malformed_json",
+        RejectReason.UnknownField => "unknown_field",
+        RejectReason.UnsupportedVersion => "unsupported_version",
+        RejectReason.BadTopic => "bad_topic",
+        RejectReason.DeviceMismatch => "device_mismatch",
+        RejectReason.InvalidStream => "invalid_stream",
+        RejectReason.EmptyBatch => "empty_batch",
+        RejectReason.InvalidSequence => "invalid_sequence",
+        RejectReason.TimestampOutOfRange => "timestamp_out_of_range",
+        RejectReason.InvalidName => "invalid_name",
+        RejectReason.NonFiniteValue => "non_finite_value",
+        RejectReason.UnknownUnit => "unknown_unit",
+        RejectReason.UnitMismatch => "unit_mismatch",
+        RejectReason.RejectedByDatabase => "rejected_by_database",
+        _ => Reason.ToString(),
+    };
+}

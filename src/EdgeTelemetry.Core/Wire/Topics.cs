@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+
+namespace EdgeTelemetry.Wire;
+
+public enum TopicKind { Telemetry, Events, Status }
+
+/// <summary>A parsed topic: <c>edgetelemetry/v1/{site}/{device}/{kind}</c>.</summary>
+public readonly record struct DeviceTopic(string Site, string Device, TopicKind Kind);
+
+/// <summary>
+/// The topic namespace (docs/wire-protocol.md). Site and device ids are restricted to a safe
+/// alphabet so they can be topic levels, ACL usernames (<c>%u</c>) and InfluxDB tags unescaped.
+/// </summary>
+public static partial class Topics
+{
+    public const string Root = "edgetelemetry/v1";
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    public static string For(string site, string device, TopicKind kind)
+    {
+        if (!IsValidId(site)) throw new ArgumentException($"site id '{site}' must match [a-z0-9][a-z0-9_-]{{0,63}}", nameof(site));
+        if (!IsValidId(device)) throw new ArgumentException($"device id '{device}' must match [a-z0-9][a-z0-9_-]{{0,63}}", nameof(device));
+        return $"{Root}/{site}/{device}/{KindName(kind)}";
+    }
+
+    /// <summary>Subscription filter for every device's topics of one kind.</summary>
+    public static string AllDevices(TopicKind kind) => $"{Root}/+/+/{KindName(kind)}";
+
+    public static string KindName(TopicKind kind) => kind switch
+    {
+        TopicKind.Telemetry => "telemetry",
+        TopicKind.Events => "events",
+        TopicKind.Status => "status",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool TryParse(string topic, out DeviceTopic parsed)
+    {
+        parsed = default;
+        var parts = topic.Split('/');
+        if (parts.Length != 5 || parts[0] != "edgetelemetry" || parts[1] != "v1") return false;
+        if (!IsValidId(parts[2]) || !IsValidId(parts[3])) return false;
+        TopicKind? kind = parts[4] switch
+        {
+            "telemetry" => TopicKind.Telemetry,
+            "events" => TopicKind.Events,
+            "status" => TopicKind.Status,
+            _ => null,
+        };
+        if (kind is null) return false;
+        parsed = new DeviceTopic(parts[2], parts[3], kind.Value);
+        return true;
+    }
+}
