@@ -45,11 +45,11 @@ public sealed class SimulatedSensor : ISensor
         const double radiusM = 0.381;
         var inCycle = now.ToUnixTimeMilliseconds() / 1000.0 % 660;
         var running = inCycle < 600;
-        var rpm = running ? 400 + Noise(rnd, 4) : 0;
+        var rpm = running ? Math.Round(400 + Noise(rnd, 4), 1) : 0;
         var g = Math.Pow(2 * Math.PI * rpm / 60, 2) * radiusM / 9.81;
         return
         [
-            new("bowl_speed", Math.Round(rpm, 1), Units.Rpm),
+            new("bowl_speed", rpm, Units.Rpm),
             new("bowl_g", Math.Round(g, 2), Units.GForce),
             new("fluidisation_pressure", Math.Round(running ? 110 + Noise(rnd, 3) : 20 + Noise(rnd, 2), 1), Units.KiloPascal),
             new("fluidisation_flow", Math.Round(running ? 95 + Noise(rnd, 4) : 0, 1), Units.LitresPerMinute),

@@ -1,0 +1,13 @@
+namespace EdgeTelemetry.Agent.Tests;
+
+/// <summary>A temporary folder deleted at the end of a test.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("et-agent-test-").FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
