@@ -62,10 +62,11 @@ public static class AgentApp
             var sensor = SensorFactory.Create(options.Sensors[i], i);
             builder.Services.AddSingleton(sensor);
         }
-        // Order matters for shutdown (reverse): publisher stops first, then sampling, then the writer flushes.
+        // Services stop in reverse order: sampling stops, the writer commits what is queued, then the
+        // publisher drains the buffer before it disconnects.
+        builder.Services.AddHostedService<MqttPublisher>();
         builder.Services.AddHostedService<BufferWriterService>();
         builder.Services.AddHostedService<SamplingService>();
-        builder.Services.AddHostedService<MqttPublisher>();
         builder.Services.AddHostedService<BufferMaintenanceService>();
         return builder.Build();
     }

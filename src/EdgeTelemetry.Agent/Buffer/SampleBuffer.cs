@@ -88,14 +88,22 @@ public sealed class SampleBuffer : IAsyncDisposable
     }
 
     /// <summary>The oldest unsent samples, in sequence order.</summary>
-    public async Task<IReadOnlyList<Sample>> ReadUnsentAsync(int max, CancellationToken ct = default)
+    public Task<IReadOnlyList<Sample>> ReadUnsentAsync(int max, CancellationToken ct = default) =>
+        QueryAsync("SELECT seq, t, m, eq, r FROM samples WHERE sent = 0 ORDER BY seq LIMIT $n", max, 0, ct);
+
+    /// <summary>Every retained sample after <paramref name="afterSeq"/>, sent or not, in sequence order.</summary>
+    public Task<IReadOnlyList<Sample>> ReadAfterAsync(long afterSeq, int max, CancellationToken ct = default) =>
+        QueryAsync("SELECT seq, t, m, eq, r FROM samples WHERE seq > $after ORDER BY seq LIMIT $n", max, afterSeq, ct);
+
+    private async Task<IReadOnlyList<Sample>> QueryAsync(string sql, int max, long after, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT seq, t, m, eq, r FROM samples WHERE sent = 0 ORDER BY seq LIMIT $n";
+            cmd.CommandText = sql;
             cmd.Parameters.AddWithValue("$n", max);
+            cmd.Parameters.AddWithValue("$after", after);
             var result = new List<Sample>();
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))

@@ -49,6 +49,8 @@ public sealed class PublishOptions
     public int MaxBatchBytes { get; set; } = 128 * 1024;
     public int IdleDelayMs { get; set; } = 1000;
     public int PublishTimeoutSeconds { get; set; } = 30;
+    /// <summary>On a clean stop, how long to keep sending what the buffer still holds.</summary>
+    public int DrainOnStopSeconds { get; set; } = 5;
     /// <summary>
     /// Treat a PUBACK "no matching subscribers" as not delivered: the broker dropped the message because
     /// the central service's persistent session does not exist yet, so the rows stay in the buffer.

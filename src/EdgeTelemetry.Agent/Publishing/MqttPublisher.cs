@@ -61,6 +61,8 @@ public sealed class MqttPublisher(
 
         if (client.IsConnected)
         {
+            // The sampler and buffer writer have stopped before us: send what they committed last.
+            await DrainAsync(client, telemetryTopic, opts.Publish);
             // A clean stop says so; the last-will only fires on an unexpected loss.
             try
             {
@@ -68,6 +70,19 @@ public sealed class MqttPublisher(
                 await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None);
             }
             catch (Exception ex) { logger.LogDebug(ex, "Clean disconnect failed"); }
+        }
+    }
+
+    private async Task DrainAsync(IMqttClient client, string topic, PublishOptions opts)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(opts.DrainOnStopSeconds));
+        try
+        {
+            while (await PublishNextBatchAsync(client, topic, opts, deadline.Token) > 0) { }
+        }
+        catch (Exception ex)
+        {
+            logger.LogInformation("Stopped with samples still buffered ({Error}); they are sent on the next start", ex.Message);
         }
     }
 

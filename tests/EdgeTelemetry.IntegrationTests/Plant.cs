@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using EdgeTelemetry.Agent;
+using EdgeTelemetry.Agent.Buffer;
+using EdgeTelemetry.Central;
+using EdgeTelemetry.Central.Ingest;
+using EdgeTelemetry.LocalServers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeTelemetry.IntegrationTests;
+
+/// <summary>
+/// A whole system on loopback for one test: real mosquitto and influxd as child processes, the
+/// central service in-process, agents in-process or as child processes. Disposed after the test.
+/// </summary>
+public sealed class Plant : IAsyncDisposable
+{
+    public const string Database = "edgetelemetry";
+    public const string Site = "md-test";
+
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private Plant(MosquittoServer broker, InfluxDbServer influx, string dir)
+    {
+        Broker = broker;
+        Influx = influx;
+        Dir = dir;
+    }
+
+    public MosquittoServer Broker { get; }
+    public InfluxDbServer Influx { get; }
+    public string Dir { get; }
+    public string CentralClientId { get; } = "central-test-" + Guid.NewGuid().ToString("N")[..8];
+
+    public static async Task<Plant> StartAsync()
+    {
+        var brokerTask = MosquittoServer.StartAsync();
+        var influxTask = InfluxDbServer.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("et-plant-").FullName;
+        return new Plant(await brokerTask, await influxTask, dir);
+    }
+
+    /// <summary>Starts the central service and waits until its subscriptions are in place.</summary>
+    public async Task<WebApplication> StartCentralAsync(params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Ingest:BrokerPort={Broker.Port}",
+            $"--Ingest:ClientId={CentralClientId}",
+            $"--Influx:Url={Influx.Url}",
+            $"--Influx:Database={Database}",
+            "--Influx:RetryMaxDelaySeconds=1",
+            "--Ingest:ReconnectMaxSeconds=1",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ];
+        var app = CentralApp.Build(args);
+        await app.StartAsync();
+        await app.Services.GetRequiredService<MqttIngestService>().Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
+        return app;
+    }
+
+    /// <summary>Writes an agent config for one simulated sensor and returns its path.</summary>
+    public string AgentConfig(string device, string profile = "centrifuge", int intervalMs = 50, string? bufferPath = null)
+    {
+        var path = Path.Combine(Dir, $"{device}.yaml");
+        File.WriteAllText(path, $"""
+            site: {Site}
+            device: {device}
+            broker:
+              host: 127.0.0.1
+              port: {Broker.Port}
+              reconnectMinSeconds: 0.2
+              reconnectMaxSeconds: 1
+            buffer:
+              path: {bufferPath ?? BufferPath(device)}
+              commitIntervalMs: 100
+            publish:
+              idleDelayMs: 100
+              publishTimeoutSeconds: 5
+            sensors:
+              - driver: simulated
+                profile: {profile}
+                equipment: {profile}-1
+                intervalMs: {intervalMs}
+            """);
+        return path;
+    }
+
+    public string BufferPath(string device) => Path.Combine(Dir, $"{device}.db");
+
+    public async Task<IHost> StartAgentAsync(string device, string profile = "centrifuge", int intervalMs = 50)
+    {
+        var host = await AgentApp.BuildAsync(["--config", AgentConfig(device, profile, intervalMs), "--Logging:LogLevel:Default=Warning"]);
+        await host.StartAsync();
+        return host;
+    }
+
+    public static SampleBuffer BufferOf(IHost agent) => agent.Services.GetRequiredService<SampleBuffer>();
+
+    /// <summary>Starts the agent as its own process (so it can be killed hard).</summary>
+    public Process StartAgentProcess(string configPath)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(AgentDll());
+        psi.ArgumentList.Add("--config");
+        psi.ArgumentList.Add(configPath);
+        psi.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The agent built beside this test assembly's configuration (Debug/Release).</summary>
+    private static string AgentDll()
+    {
+        var testDir = AppContext.BaseDirectory;
+        var config = testDir.Contains("/Release/") ? "Release" : "Debug";
+        var root = new DirectoryInfo(testDir);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "EdgeTelemetry.sln"))) root = root.Parent;
+        var dll = Path.Combine(root!.FullName, "src", "EdgeTelemetry.Agent", "bin", config, "net10.0", "EdgeTelemetry.Agent.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("agent not built", dll);
+    }
+
+    /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>
+    public static async Task<(long MaxSeq, long Unsent)> ReadBufferFileAsync(string path)
+    {
+        await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync();
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = """
+            SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
+                   (SELECT COUNT(*) FROM samples WHERE sent = 0)
+            """;
+        try
+        {
+            await using var reader = await cmd.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        catch (SqliteException)
+        {
+            return (0, 0); // not created yet
+        }
+    }
+
+    /// <summary>Distinct sequence numbers stored for a device, from InfluxDB.</summary>
+    public async Task<List<long>> StoredSeqsAsync(string device, string measurement = "centrifuge")
+    {
+        var rows = await Influx.QueryAsync(Database, $"SELECT seq FROM \"{measurement}\" WHERE device = '{device}'");
+        return rows.Select(r => Convert.ToInt64(r[1])).ToList();
+    }
+
+    public async Task<long> StoredCountAsync(string device, string measurement = "centrifuge")
+    {
+        try
+        {
+            return await Influx.CountAsync(Database, $"SELECT COUNT(seq) FROM \"{measurement}\" WHERE device = '{device}'");
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found"))
+        {
+            return 0; // the central service has not created it yet
+        }
+    }
+
+    public void Own(IAsyncDisposable d) => _owned.Add(d);
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            try { await _owned[i].DisposeAsync(); } catch { /* best effort during teardown */ }
+        }
+        await Broker.DisposeAsync();
+        await Influx.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Awaits a condition, polling, with a deadline; fails with <paramref name="what"/> and the last state.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task<string>>? state = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition()) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds} s waiting for {what}" + (state is null ? "" : $"; state: {await state()}"));
+            await Task.Delay(100);
+        }
+    }
+}
