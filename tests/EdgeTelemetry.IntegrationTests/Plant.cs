@@ -131,15 +131,16 @@ public sealed class Plant : IAsyncDisposable
     /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>
     public static async Task<(long MaxSeq, long Unsent)> ReadBufferFileAsync(string path)
     {
-        await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        await db.OpenAsync();
-        await using var cmd = db.CreateCommand();
-        cmd.CommandText = """
-            SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                   (SELECT COUNT(*) FROM samples WHERE sent = 0)
-            """;
+        if (!File.Exists(path)) return (0, 0);
         try
         {
+            await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
+                       (SELECT COUNT(*) FROM samples WHERE sent = 0)
+                """;
             await using var reader = await cmd.ExecuteReaderAsync();
             await reader.ReadAsync();
             return (reader.GetInt64(0), reader.GetInt64(1));

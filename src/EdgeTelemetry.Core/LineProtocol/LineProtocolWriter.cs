@@ -7,7 +7,8 @@ namespace EdgeTelemetry.LineProtocol;
 /// Serialises points to InfluxDB line protocol, escaping as the InfluxDB docs require:
 /// measurement — comma and space; tag keys, tag values, field keys — comma, equals sign and space;
 /// string field values — double quote and backslash, inside double quotes; integers end in <c>i</c>.
-/// Newlines cannot be expressed in names or tags and are refused.
+/// Line breaks and backslashes cannot round-trip in names or tags (checked against influxd 1.6)
+/// and are refused; string fields carry both.
 /// </summary>
 public static class LineProtocolWriter
 {
@@ -75,6 +76,9 @@ public static class LineProtocolWriter
         foreach (var c in s)
         {
             if (c is '\n' or '\r') throw new ArgumentException($"{what} '{s}' contains a line break, which line protocol cannot carry");
+            // InfluxDB 1.x keeps "\\" in a tag literally and reads "\," as an escaped comma, so a
+            // backslash in a name or tag cannot round-trip; our ids never contain one.
+            if (c == '\\') throw new ArgumentException($"{what} '{s}' contains a backslash, which does not round-trip in names and tags");
             if (c is ',' or ' ' || (escapeEquals && c == '=')) sb.Append('\\');
             sb.Append(c);
         }

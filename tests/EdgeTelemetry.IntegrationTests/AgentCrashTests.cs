@@ -1,0 +1,64 @@
+using EdgeTelemetry.Central.Ingest;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeTelemetry.IntegrationTests;
+
+public class AgentCrashTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Agent_killed_hard_mid_stream_delivers_every_committed_sample_and_replays_add_no_points()
+    {
+        await using var plant = await Plant.StartAsync();
+        var central = await plant.StartCentralAsync();
+        plant.Own(central);
+        var config = plant.AgentConfig("cf-4", "centrifuge", intervalMs: 20);
+        var bufferPath = plant.BufferPath("cf-4");
+
+        long committedAtLastKill = 0;
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            using var agent = plant.StartAgentProcess(config);
+            var target = committedAtLastKill + 60;
+            await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).MaxSeq >= target, Patience, $"cycle {cycle}: {target} samples committed");
+            agent.Kill(entireProcessTree: true);
+            await agent.WaitForExitAsync();
+            var (committed, _) = await Plant.ReadBufferFileAsync(bufferPath);
+            Assert.True(committed >= target, $"cycle {cycle}: the buffer lost committed rows ({committed} < {target})");
+            committedAtLastKill = committed;
+        }
+
+        using (var last = plant.StartAgentProcess(config))
+        {
+            await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).MaxSeq >= committedAtLastKill + 50, Patience, "sampling resumed on the same buffer");
+            await Signals.TerminateAsync(last, TimeSpan.FromSeconds(30));
+        }
+        var (sampled, unsent) = await Plant.ReadBufferFileAsync(bufferPath);
+        Assert.Equal(0, unsent);
+        await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-4") == sampled, Patience,
+            $"all {sampled} samples stored", async () => $"{await plant.StoredCountAsync("cf-4")} stored");
+        Assert.Equal(Enumerable.Range(1, (int)sampled).Select(i => (long)i), (await plant.StoredSeqsAsync("cf-4")).Order());
+
+        // Force a full replay: every row unsent again, as if no PUBACK had ever been recorded.
+        await using (var db = new SqliteConnection($"Data Source={bufferPath};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "UPDATE samples SET sent = 0";
+            Assert.Equal(sampled, await cmd.ExecuteNonQueryAsync());
+        }
+        var metrics = central.Services.GetRequiredService<IngestMetrics>();
+        var storedBefore = metrics.SamplesStored;
+        using (var replay = plant.StartAgentProcess(config))
+        {
+            await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + sampled, Patience, "the replayed samples written again");
+            await Signals.TerminateAsync(replay, TimeSpan.FromSeconds(30));
+        }
+        var (finalSampled, finalUnsent) = await Plant.ReadBufferFileAsync(bufferPath);
+        Assert.Equal(0, finalUnsent);
+        await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + finalSampled, Patience, "everything written");
+        Assert.Equal(finalSampled, await plant.StoredCountAsync("cf-4"));
+    }
+}

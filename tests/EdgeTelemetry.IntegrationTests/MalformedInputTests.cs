@@ -1,0 +1,74 @@
+using System.Text;
+using EdgeTelemetry.Central.Ingest;
+using EdgeTelemetry.Model;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeTelemetry.IntegrationTests;
+
+public class MalformedInputTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private const string RawTopic = "edgetelemetry/v1/" + Plant.Site + "/raw-1/telemetry";
+
+    private static string Envelope(string samples, int version = 1, string device = "raw-1", string extra = "") =>
+        $$"""{"v":{{version}},"site":"{{Plant.Site}}","device":"{{device}}","stream":"s1","samples":[{{samples}}]{{extra}}}""";
+
+    private static string Sample(long seq, long t, string value = "400") =>
+        $$"""{"seq":{{seq}},"t":{{t}},"m":"centrifuge","eq":"icon-1","r":[{"n":"bowl_speed","v":{{value}},"u":"rpm"}]}""";
+
+    [Fact]
+    public async Task Each_malformed_input_is_rejected_with_its_reason_while_a_parallel_valid_stream_is_stored_completely()
+    {
+        await using var plant = await Plant.StartAsync();
+        var central = await plant.StartCentralAsync();
+        plant.Own(central);
+        var agent = await plant.StartAgentAsync("cf-5", "centrifuge", intervalMs: 20);
+        var buffer = Plant.BufferOf(agent);
+
+        var now = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow);
+        var cases = new (string Reason, string Payload)[]
+        {
+            ("malformed_json", """{"v":1,"site":"""),
+            ("unsupported_version", Envelope(Sample(1, now), version: 2)),
+            ("oversized", Envelope(Sample(1, now)) + new string(' ', 300 * 1024)),
+            ("device_mismatch", Envelope(Sample(1, now), device: "someone-else")),
+            ("unknown_field", Envelope(Sample(1, now), extra: ""","hack":true""")),
+            ("empty_batch", Envelope("")),
+            // Sample-level problems: the good samples beside them (seq 100, 103) are stored.
+            ("non_finite_value", Envelope($"{Sample(100, now)},{Sample(101, now + 1, "\"NaN\"")},{Sample(102, now + 2, "\"-Infinity\"")},{Sample(103, now + 3)}")),
+            ("timestamp_out_of_range", Envelope($"{Sample(200, now + (long)TimeSpan.FromDays(365).TotalMilliseconds * 1_000_000)},{Sample(201, 946_684_799_000_000_000)}")),
+        };
+
+        using var raw = new MqttClientFactory().CreateMqttClient();
+        await raw.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(plant.Broker.Host, plant.Broker.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        foreach (var (_, payload) in cases)
+            await raw.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(RawTopic).WithPayload(Encoding.UTF8.GetBytes(payload))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        var metrics = central.Services.GetRequiredService<IngestMetrics>();
+        await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 10), Patience, "10 rejections counted",
+            () => Task.FromResult(metrics.ToPrometheusText()));
+        var rejects = await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT detail, topic FROM rejects GROUP BY reason, device");
+        foreach (var (reason, _) in cases)
+        {
+            var series = rejects.SingleOrDefault(s => s.Tags["reason"] == reason);
+            Assert.True(series is not null, $"no dead-letter entry for {reason}");
+            Assert.Equal("raw-1", series.Tags["device"]);
+            Assert.All(series.Rows, r => Assert.Equal(RawTopic, r[2]));
+            Assert.True(metrics.Rejected(reason) >= 1, $"{reason} not counted");
+        }
+        Assert.Equal(2, metrics.Rejected("non_finite_value"));
+        Assert.Equal(2, metrics.Rejected("timestamp_out_of_range"));
+        Assert.Equal([100L, 103L], (await plant.StoredSeqsAsync("raw-1")).Order());
+
+        await agent.StopAsync();
+        var sampled = (await buffer.CountAsync()).Sampled;
+        await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-5") == sampled, Patience,
+            $"the valid stream's {sampled} samples stored", async () => $"{await plant.StoredCountAsync("cf-5")} stored");
+        agent.Dispose();
+        await buffer.DisposeAsync();
+    }
+}
