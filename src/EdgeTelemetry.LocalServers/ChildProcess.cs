@@ -10,7 +10,7 @@ namespace EdgeTelemetry.LocalServers;
 /// One run of a server binary: output to log files, graceful SIGTERM stop, and a process-wide
 /// registry so no server outlives the test host (ProcessExit backstop).
 /// </summary>
-internal sealed class ChildProcess
+public sealed class ChildProcess
 {
     private static readonly ConcurrentDictionary<int, Process> Running = new();
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs every test project in the solution.
+# Usage: scripts/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+start=$(date +%s)
+log=$(mktemp)
+set +e
+dotnet test EdgeTelemetry.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One summary line over all test assemblies ("N passed, N failed").
+awk '/(Passed|Failed)! +- +Failed: /{
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+echo "suite time: $(( $(date +%s) - start )) s"
+rm -f "$log"
+exit "$status"

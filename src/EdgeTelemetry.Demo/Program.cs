@@ -1,0 +1,3 @@
+using EdgeTelemetry.Demo;
+
+return await DemoRun.RunAsync(args);
