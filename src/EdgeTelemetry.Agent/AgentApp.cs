@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Publishing;
@@ -12,12 +13,18 @@ public static class AgentApp
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
+        if (args.Length > 0 && args[0] == "validate-config") return ValidateConfig(args[1..]);
         IHost host;
         try
         {
             host = await BuildAsync(args, ct);
         }
-        catch (Exception ex) when (ex is ConfigurationException or FormatException or FileNotFoundException or OptionsValidationException)
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"edgetelemetry-agent: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is FormatException or FileNotFoundException or ArgumentException)
         {
             Console.Error.WriteLine($"edgetelemetry-agent: {ex.Message}");
             return 2;
@@ -29,10 +36,37 @@ public static class AgentApp
         return 0;
     }
 
+    /// <summary><c>validate-config file.yaml</c>: every problem with file, line and field; exit 1 if any.</summary>
+    private static int ValidateConfig(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: edgetelemetry-agent validate-config <file.yaml>");
+            return 2;
+        }
+        try
+        {
+            if (!File.Exists(args[0])) throw new FileNotFoundException($"config file '{args[0]}' not found");
+            var options = AgentConfigLoader.Load(AgentConfigLoader.Build(args[0], []), args[0]);
+            Console.WriteLine($"{args[0]}: ok ({options.Sensors.Count} sensors, {options.Equipment.Count} equipment, hardware {options.Hardware})");
+            return 0;
+        }
+        catch (ConfigurationException ex)
+        {
+            foreach (var p in ex.Problems) Console.WriteLine(p);
+            return 1;
+        }
+        catch (Exception ex) when (ex is FormatException or FileNotFoundException)
+        {
+            Console.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
     /// <summary>Builds the host; <c>--config file.yaml</c> names the YAML file, overridable by env and command line.</summary>
     public static async Task<IHost> BuildAsync(string[] args, CancellationToken ct = default)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configPath = ArgValue(args, "--config");
         if (configPath is not null)
         {
@@ -43,10 +77,7 @@ public static class AgentApp
             builder.Configuration.AddCommandLine(args);
         }
 
-        var options = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
-        var problems = AgentOptionsValidator.Validate(options);
-        if (problems.Count > 0)
-            throw new ConfigurationException($"invalid configuration{(configPath is null ? "" : $" in {configPath}")}:\n  " + string.Join("\n  ", problems));
+        var options = AgentConfigLoader.Load(builder.Configuration, configPath);
 
         builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -57,10 +88,13 @@ public static class AgentApp
         var queue = Channel.CreateBounded<PendingSample>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
         builder.Services.AddSingleton(queue.Reader);
         builder.Services.AddSingleton(queue.Writer);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<AlarmMonitor>();
+        builder.Services.AddSingleton(sp => new SensorFactory(options, sp.GetRequiredService<ILoggerFactory>()));
         for (var i = 0; i < options.Sensors.Count; i++)
         {
-            var sensor = SensorFactory.Create(options.Sensors[i], i);
-            builder.Services.AddSingleton(sensor);
+            var (sensorOptions, index) = (options.Sensors[i], i);
+            builder.Services.AddSingleton<ISensor>(sp => sp.GetRequiredService<SensorFactory>().Create(sensorOptions, index));
         }
         // Services stop in reverse order: sampling stops, the writer commits what is queued, then the
         // publisher drains the buffer before it disconnects.
@@ -81,5 +115,3 @@ public static class AgentApp
         return null;
     }
 }
-
-public sealed class ConfigurationException(string message) : Exception(message);

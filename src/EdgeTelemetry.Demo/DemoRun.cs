@@ -53,7 +53,7 @@ public static class DemoRun
                 "--config", Path.Combine(root, "firmware-config", "examples", $"{station}.yaml"),
                 $"--Agent:Broker:Port={broker.Port}",
                 $"--Agent:Buffer:Path={buffer}",
-                "--Agent:Sensors:0:IntervalMs=250",
+                "--Agent:Hardware=emulated",
             ]);
             agents.Add((station, buffer, process));
         }

@@ -4,8 +4,11 @@ using Microsoft.Data.Sqlite;
 
 namespace EdgeTelemetry.Agent.Buffer;
 
+/// <summary>Telemetry goes to the telemetry topic; events (alarms) to the events topic, ahead of telemetry.</summary>
+public enum SampleKind { Telemetry = 0, Event = 1 }
+
 /// <summary>A sample not yet written to the buffer (it has no sequence number yet).</summary>
-public sealed record PendingSample(long TimestampNs, string Measurement, string Equipment, IReadOnlyList<Reading> Readings);
+public sealed record PendingSample(long TimestampNs, string Measurement, string Equipment, IReadOnlyList<Reading> Readings, SampleKind Kind = SampleKind.Telemetry);
 
 public sealed record BufferCounts(long Sampled, long Unsent, long Sent);
 
@@ -46,8 +49,9 @@ public sealed class SampleBuffer : IAsyncDisposable
                 m TEXT NOT NULL,
                 eq TEXT NOT NULL,
                 r TEXT NOT NULL,
-                sent INTEGER NOT NULL DEFAULT 0);
-            CREATE INDEX IF NOT EXISTS ix_samples_sent_seq ON samples(sent, seq);
+                sent INTEGER NOT NULL DEFAULT 0,
+                kind INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX IF NOT EXISTS ix_samples_sent_kind_seq ON samples(sent, kind, seq);
             INSERT OR IGNORE INTO meta(key, value) VALUES('stream_id', lower(hex(randomblob(16))));
             """, ct);
         await using var cmd = db.CreateCommand();
@@ -66,11 +70,12 @@ public sealed class SampleBuffer : IAsyncDisposable
             await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
             await using var cmd = _db.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO samples(t, m, eq, r) VALUES($t, $m, $eq, $r) RETURNING seq";
+            cmd.CommandText = "INSERT INTO samples(t, m, eq, r, kind) VALUES($t, $m, $eq, $r, $kind) RETURNING seq";
             var t = cmd.Parameters.Add("$t", SqliteType.Integer);
             var m = cmd.Parameters.Add("$m", SqliteType.Text);
             var eq = cmd.Parameters.Add("$eq", SqliteType.Text);
             var r = cmd.Parameters.Add("$r", SqliteType.Text);
+            var kind = cmd.Parameters.Add("$kind", SqliteType.Integer);
             var seqs = new long[samples.Count];
             for (var i = 0; i < samples.Count; i++)
             {
@@ -78,6 +83,7 @@ public sealed class SampleBuffer : IAsyncDisposable
                 t.Value = s.TimestampNs;
                 m.Value = s.Measurement;
                 eq.Value = s.Equipment;
+                kind.Value = (int)s.Kind;
                 r.Value = JsonSerializer.Serialize(s.Readings.Select(x => new StoredReading(x.Name, x.Value, x.Unit)).ToArray(), BufferJsonContext.Default.StoredReadingArray);
                 seqs[i] = (long)(await cmd.ExecuteScalarAsync(ct))!;
             }
@@ -87,9 +93,9 @@ public sealed class SampleBuffer : IAsyncDisposable
         finally { _lock.Release(); }
     }
 
-    /// <summary>The oldest unsent samples, in sequence order.</summary>
-    public Task<IReadOnlyList<Sample>> ReadUnsentAsync(int max, CancellationToken ct = default) =>
-        QueryAsync("SELECT seq, t, m, eq, r FROM samples WHERE sent = 0 ORDER BY seq LIMIT $n", max, 0, ct);
+    /// <summary>The oldest unsent samples of one kind, in sequence order.</summary>
+    public Task<IReadOnlyList<Sample>> ReadUnsentAsync(int max, SampleKind kind = SampleKind.Telemetry, CancellationToken ct = default) =>
+        QueryAsync($"SELECT seq, t, m, eq, r FROM samples WHERE sent = 0 AND kind = {(int)kind} ORDER BY seq LIMIT $n", max, 0, ct);
 
     /// <summary>Every retained sample after <paramref name="afterSeq"/>, sent or not, in sequence order.</summary>
     public Task<IReadOnlyList<Sample>> ReadAfterAsync(long afterSeq, int max, CancellationToken ct = default) =>

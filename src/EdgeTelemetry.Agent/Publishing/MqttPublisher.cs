@@ -30,6 +30,7 @@ public sealed class MqttPublisher(
         using var client = new MqttClientFactory().CreateMqttClient();
         var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(opts.Broker.ReconnectMinSeconds), TimeSpan.FromSeconds(opts.Broker.ReconnectMaxSeconds));
         var telemetryTopic = Topics.For(opts.Site, opts.Device, TopicKind.Telemetry);
+        var eventsTopic = Topics.For(opts.Site, opts.Device, TopicKind.Events);
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -40,7 +41,9 @@ public sealed class MqttPublisher(
                     await ConnectAsync(client, opts, stoppingToken);
                     backoff.Reset();
                 }
-                var published = await PublishNextBatchAsync(client, telemetryTopic, opts.Publish, stoppingToken);
+                // Alarms first: an operator's warning must not queue behind a telemetry backlog.
+                while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, opts.Publish, stoppingToken) > 0) { }
+                var published = await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, opts.Publish, stoppingToken);
                 if (published < opts.Publish.MaxSamplesPerBatch)
                     await signal.WaitAsync(TimeSpan.FromMilliseconds(opts.Publish.IdleDelayMs), stoppingToken);
             }
@@ -62,7 +65,7 @@ public sealed class MqttPublisher(
         if (client.IsConnected)
         {
             // The sampler and buffer writer have stopped before us: send what they committed last.
-            await DrainAsync(client, telemetryTopic, opts.Publish);
+            await DrainAsync(client, eventsTopic, telemetryTopic, opts.Publish);
             // A clean stop says so; the last-will only fires on an unexpected loss.
             try
             {
@@ -73,12 +76,13 @@ public sealed class MqttPublisher(
         }
     }
 
-    private async Task DrainAsync(IMqttClient client, string topic, PublishOptions opts)
+    private async Task DrainAsync(IMqttClient client, string eventsTopic, string telemetryTopic, PublishOptions opts)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(opts.DrainOnStopSeconds));
         try
         {
-            while (await PublishNextBatchAsync(client, topic, opts, deadline.Token) > 0) { }
+            while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, opts, deadline.Token) > 0) { }
+            while (await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, opts, deadline.Token) > 0) { }
         }
         catch (Exception ex)
         {
@@ -86,9 +90,9 @@ public sealed class MqttPublisher(
         }
     }
 
-    private async Task<int> PublishNextBatchAsync(IMqttClient client, string topic, PublishOptions opts, CancellationToken ct)
+    private async Task<int> PublishNextBatchAsync(IMqttClient client, string topic, SampleKind kind, PublishOptions opts, CancellationToken ct)
     {
-        var samples = await buffer.ReadUnsentAsync(opts.MaxSamplesPerBatch, ct);
+        var samples = await buffer.ReadUnsentAsync(opts.MaxSamplesPerBatch, kind, ct);
         if (samples.Count == 0) return 0;
 
         var payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples));

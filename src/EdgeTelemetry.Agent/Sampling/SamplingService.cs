@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Model;
 
@@ -8,6 +9,7 @@ namespace EdgeTelemetry.Agent.Sampling;
 public sealed class SamplingService(
     IEnumerable<ISensor> sensors,
     ChannelWriter<PendingSample> queue,
+    AlarmMonitor alarms,
     TimeProvider clock,
     ILogger<SamplingService> logger) : BackgroundService
 {
@@ -24,9 +26,11 @@ public sealed class SamplingService(
                 var now = clock.GetUtcNow();
                 try
                 {
-                    var readings = await sensor.ReadAsync(now, ct);
+                    var timestampNs = Time.ToUnixNanoseconds(now);
+                    var (readings, events) = alarms.Inspect(sensor.Equipment, timestampNs, await sensor.ReadAsync(now, ct));
                     if (readings.Count > 0)
-                        await queue.WriteAsync(new PendingSample(Time.ToUnixNanoseconds(now), sensor.Measurement, sensor.Equipment, readings), ct);
+                        await queue.WriteAsync(new PendingSample(timestampNs, sensor.Measurement, sensor.Equipment, readings), ct);
+                    foreach (var e in events) await queue.WriteAsync(e, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

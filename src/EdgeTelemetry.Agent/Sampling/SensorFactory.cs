@@ -1,14 +1,62 @@
+using System.Device.Gpio;
 using EdgeTelemetry.Agent.Configuration;
+using EdgeTelemetry.Agent.Profiles;
+using EdgeTelemetry.Agent.Sensors;
+using EdgeTelemetry.Agent.Sensors.Emulated;
 using EdgeTelemetry.Agent.Sensors.Simulated;
 
 namespace EdgeTelemetry.Agent.Sampling;
 
-/// <summary>The driver registry: one line per driver name.</summary>
-public static class SensorFactory
+/// <summary>
+/// The driver registry: one line per driver name. With <c>hardware: emulated</c> every driver gets a
+/// register-level emulator fed by <see cref="PlantSimulation"/> instead of the Pi's bus.
+/// </summary>
+public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) : IDisposable
 {
-    public static ISensor Create(SensorOptions o, int index) => o.Driver switch
+    public static readonly IReadOnlyList<string> Drivers =
+        ["ads1115", "bme280", "hx711", "ds18b20", "pulse_rpm", "pulse_flow", "mpu6050", "mercury_serial", "simulated"];
+
+    private readonly PlantSimulation? _plant = options.Hardware == "emulated" ? new PlantSimulation() : null;
+    private GpioController? _gpio;
+
+    public ISensor Create(SensorOptions o, int index)
     {
-        "simulated" => new SimulatedSensor(o.Profile, o.Equipment, TimeSpan.FromMilliseconds(o.IntervalMs), o.Seed ?? index + 1),
-        _ => throw new ArgumentException($"unknown sensor driver '{o.Driver}'"),
+        var equipment = options.Equipment.FirstOrDefault(e => e.Id == o.Equipment);
+        var profileName = equipment?.Profile ?? o.Profile;
+        var ctx = Context(o, equipment, profileName);
+        return o.Driver switch
+        {
+            "ads1115" => new Ads1115Sensor(o, ctx),
+            "bme280" => new Bme280Sensor(o, ctx),
+            "hx711" => new Hx711Sensor(o, ctx, Gpio(ctx)),
+            "ds18b20" => new Ds18b20Sensor(o, ctx),
+            "pulse_rpm" => new PulseSensor(o, ctx, isFlow: false, Gpio(ctx)),
+            "pulse_flow" => new PulseSensor(o, ctx, isFlow: true, Gpio(ctx)),
+            "mpu6050" => new Mpu6050Sensor(o, ctx),
+            "mercury_serial" => new MercurySerialSensor(o, ctx),
+            "simulated" => new SimulatedSensor(profileName, o.Equipment, ctx.Interval, o.Seed ?? index + 1, ctx.Measurement),
+            _ => throw new ArgumentException($"unknown sensor driver '{o.Driver}'"),
+        };
+    }
+
+    /// <summary>The measurement a sensor's readings go to: explicit, else by driver kind, else the equipment profile's.</summary>
+    public static string MeasurementFor(SensorOptions o, string? profileName) => o.Measurement ?? o.Driver switch
+    {
+        "bme280" or "ds18b20" => "environment",
+        "hx711" => "weighing",
+        _ => EquipmentProfiles.Find(profileName)?.Measurement ?? profileName ?? "",
     };
+
+    private SensorContext Context(SensorOptions o, EquipmentOptions? equipment, string profileName)
+    {
+        var measurement = MeasurementFor(o, profileName);
+        var truth = measurement is "environment" or "weighing" ? measurement : profileName;
+        Func<string, DateTimeOffset, double?>? physics = _plant is null ? null : (channel, now) => _plant.Value(truth, o.Equipment, channel, now);
+        return new SensorContext(measurement, o.Equipment, TimeSpan.FromMilliseconds(o.IntervalMs), physics,
+            equipment?.BowlDiameterMm, loggers.CreateLogger($"EdgeTelemetry.Agent.Sensors.{o.Driver}"));
+    }
+
+    private GpioController? Gpio(SensorContext ctx) => ctx.Emulated ? null : _gpio ??= new GpioController();
+
+    public void Dispose() => _gpio?.Dispose();
 }

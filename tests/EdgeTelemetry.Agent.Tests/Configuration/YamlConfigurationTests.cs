@@ -75,9 +75,8 @@ public class YamlConfigurationTests : IDisposable
             Device = "dev",
             Sensors = [new SensorOptions { Driver = "nope", Equipment = "" }],
         });
-        Assert.Contains(problems, p => p.StartsWith("site:"));
-        Assert.Contains(problems, p => p.StartsWith("sensors:0:driver:"));
-        Assert.Contains(problems, p => p.StartsWith("sensors:0:equipment:"));
-        Assert.DoesNotContain(problems, p => p.StartsWith("device:"));
+        Assert.Contains(problems, p => p.Path == "site");
+        Assert.Contains(problems, p => p.Path == "sensors:0:driver");
+        Assert.DoesNotContain(problems, p => p.Path == "device");
     }
 }

@@ -33,7 +33,7 @@ public class SimulatedSensorTests
     [Fact]
     public async Task Every_reading_uses_the_catalogue_unit()
     {
-        foreach (var profile in SimulatedSensor.Profiles)
+        foreach (var profile in SimulatedSensor.Profiles.Where(p => Channels.All.Any(c => c.Measurement == p)))
             foreach (var sample in await RunAsync(profile, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(10)))
                 foreach (var r in sample)
                 {

@@ -14,23 +14,37 @@ public sealed class SimulatedSensor : ISensor
     private readonly Func<DateTimeOffset, Random, IReadOnlyList<Reading>> _model;
     private readonly Random _random;
 
-    public SimulatedSensor(string profile, string equipment, TimeSpan interval, int seed)
+    public SimulatedSensor(string profile, string equipment, TimeSpan interval, int seed, string? measurement = null)
     {
-        Measurement = profile;
+        Measurement = measurement ?? profile;
         Equipment = equipment;
         Interval = interval;
         _random = new Random(seed);
-        _model = profile switch
-        {
-            "centrifuge" => Centrifuge,
-            "shaking_table" => ShakingTable,
-            "sluice" => Sluice,
-            "mercury_vapour" => MercuryVapour,
-            _ => throw new ArgumentException($"no simulation for profile '{profile}' (centrifuge, shaking_table, sluice, mercury_vapour)"),
-        };
+        _model = ModelFor(profile);
     }
 
-    public static IReadOnlyList<string> Profiles { get; } = ["centrifuge", "shaking_table", "sluice", "mercury_vapour"];
+    public static IReadOnlyList<string> Profiles { get; } = ["centrifuge", "shaking_table", "sluice", "mercury_vapour", "smelting", "environment", "weighing"];
+
+    /// <summary>The physical signals of one kind of equipment; also the "truth" behind emulated hardware.</summary>
+    public static Func<DateTimeOffset, Random, IReadOnlyList<Reading>> ModelFor(string profile) => profile switch
+    {
+        "centrifuge" => Centrifuge,
+        "shaking_table" => ShakingTable,
+        "sluice" => Sluice,
+        "mercury_vapour" => MercuryVapour,
+        "smelting" => (now, rnd) => [.. MercuryVapour(now, rnd), new Reading("temperature", Math.Round(31 + Noise(rnd, 0.5), 2), Units.Celsius)],
+        "environment" => Environment,
+        "weighing" => (now, rnd) => [new Reading("mass", Math.Round(25 + Noise(rnd, 0.05), 3), Units.Kilogram)],
+        _ => throw new ArgumentException($"no simulation for profile '{profile}' ({string.Join(", ", Profiles)})"),
+    };
+
+    /// <summary>Madre de Dios: hot and humid, near sea-level pressure.</summary>
+    private static IReadOnlyList<Reading> Environment(DateTimeOffset now, Random rnd) =>
+    [
+        new("temperature", Math.Round(28 + 4 * Math.Sin(2 * Math.PI * now.TimeOfDay.TotalHours / 24) + Noise(rnd, 0.2), 2), Units.Celsius),
+        new("humidity", Math.Round(82 + Noise(rnd, 1), 1), Units.RelativeHumidity),
+        new("pressure", Math.Round(995 + Noise(rnd, 0.3), 1), Units.HectoPascal),
+    ];
 
     public string Measurement { get; }
     public string Equipment { get; }

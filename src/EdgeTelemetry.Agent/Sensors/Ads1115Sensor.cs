@@ -1,0 +1,78 @@
+using System.Device.I2c;
+using EdgeTelemetry.Agent.Configuration;
+using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Model;
+using EdgeTelemetry.Sensors.Ads1115;
+using EdgeTelemetry.Sensors.Emulation;
+
+namespace EdgeTelemetry.Agent.Sensors;
+
+/// <summary>4–20 mA and 0–10 V transducers (pressure, flow, density, level) on an ADS1115.</summary>
+public sealed class Ads1115Sensor : ISensor, IDisposable
+{
+    private sealed record Input(InputMultiplexer Mux, MeasuringRange Range, string Name, ChannelCalibration Calibration);
+
+    private readonly SensorContext _ctx;
+    private readonly Ads1115 _adc;
+    private readonly Ads1115Emulator? _emulator;
+    private readonly List<Input> _inputs;
+
+    public Ads1115Sensor(SensorOptions o, SensorContext ctx)
+    {
+        _ctx = ctx;
+        var address = I2cAddress.Parse(o.Address, 0x48);
+        _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name,
+            ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
+        I2cDevice device = ctx.Emulated
+            ? _emulator = new Ads1115Emulator(address)
+            : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
+        _adc = new Ads1115(device);
+    }
+
+    public string Measurement => _ctx.Measurement;
+    public string Equipment => _ctx.Equipment;
+    public TimeSpan Interval => _ctx.Interval;
+
+    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var readings = new List<Reading>(_inputs.Count);
+        foreach (var input in _inputs)
+        {
+            if (_emulator is not null)
+                _emulator.SetInputVoltage(input.Mux.Channels().Positive, input.Calibration.ToVolts(_ctx.Truth(input.Name, now)));
+            var raw = _adc.Read(input.Mux, input.Range);
+            var measured = input.Calibration.FromVolts(raw.Volts);
+            if (raw.IsClipped || !measured.HasValue)
+            {
+                // NAMUR NE43: a broken loop is a fault, never a value.
+                _ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
+                    raw.IsClipped ? "ADC input clipped" : measured.Detail, raw.Volts);
+                continue;
+            }
+            readings.Add(new Reading(input.Name, Math.Round(measured.Value!.Value, 4), input.Calibration.Unit));
+        }
+        return ValueTask.FromResult<IReadOnlyList<Reading>>(readings);
+    }
+
+    /// <summary>"AIN0".."AIN3" single-ended, or "AIN0_AIN1", "AIN0_AIN3", "AIN1_AIN3", "AIN2_AIN3" differential.</summary>
+    public static InputMultiplexer ParseInput(string input) =>
+        Enum.TryParse<InputMultiplexer>(input.Replace("_", "").Replace("AIN", "Ain"), ignoreCase: false, out var mux) && Enum.IsDefined(mux)
+            ? mux
+            : throw new ArgumentException($"input '{input}' is not AIN0..AIN3 or a differential pair like AIN0_AIN1");
+
+    public void Dispose() => _adc.Dispose();
+}
+
+public static class I2cAddress
+{
+    /// <summary>Parses "0x48" or "72"; null gives the default.</summary>
+    public static int Parse(string? text, int fallback)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        var t = text.Trim();
+        var ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(t[2..], System.Globalization.NumberStyles.HexNumber, null, out var v)
+            : int.TryParse(t, out v);
+        return ok && v is >= 0x03 and <= 0x77 ? v : throw new ArgumentException($"address '{text}' is not a 7-bit I2C address (0x03-0x77)");
+    }
+}
