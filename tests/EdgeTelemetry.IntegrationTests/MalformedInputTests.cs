@@ -51,7 +51,13 @@ public class MalformedInputTests
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
         await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 10), Patience, "10 rejections counted",
             () => Task.FromResult(metrics.ToPrometheusText()));
-        var rejects = await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT detail, topic FROM rejects GROUP BY reason, device");
+        // Counted on receipt, stored when the dead-letter write lands: wait for the store.
+        IReadOnlyList<EdgeTelemetry.LocalServers.InfluxSeries> rejects = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            rejects = await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT detail, topic FROM rejects GROUP BY reason, device");
+            return rejects.Sum(r => r.Rows.Count) >= 10;
+        }, Patience, "10 dead-letter entries stored");
         foreach (var (reason, _) in cases)
         {
             var series = rejects.SingleOrDefault(s => s.Tags["reason"] == reason);

@@ -64,7 +64,17 @@ public sealed class Plant : IAsyncDisposable
     }
 
     /// <summary>Writes an agent config for one simulated sensor and returns its path.</summary>
-    public string AgentConfig(string device, string profile = "centrifuge", int intervalMs = 50, string? bufferPath = null)
+    public string AgentConfig(string device, string profile = "centrifuge", int intervalMs = 50, string? bufferPath = null) =>
+        AgentConfigWith(device, $"""
+            sensors:
+              - driver: simulated
+                profile: {profile}
+                equipment: {profile}-1
+                intervalMs: {intervalMs}
+            """, bufferPath);
+
+    /// <summary>An agent config whose equipment/sensors sections are given as YAML.</summary>
+    public string AgentConfigWith(string device, string equipmentAndSensorsYaml, string? bufferPath = null)
     {
         var path = Path.Combine(Dir, $"{device}.yaml");
         File.WriteAllText(path, $"""
@@ -81,20 +91,18 @@ public sealed class Plant : IAsyncDisposable
             publish:
               idleDelayMs: 100
               publishTimeoutSeconds: 5
-            sensors:
-              - driver: simulated
-                profile: {profile}
-                equipment: {profile}-1
-                intervalMs: {intervalMs}
-            """);
+            """ + "\n" + equipmentAndSensorsYaml);
         return path;
     }
 
     public string BufferPath(string device) => Path.Combine(Dir, $"{device}.db");
 
-    public async Task<IHost> StartAgentAsync(string device, string profile = "centrifuge", int intervalMs = 50)
+    public Task<IHost> StartAgentAsync(string device, string profile = "centrifuge", int intervalMs = 50) =>
+        StartAgentFromAsync(AgentConfig(device, profile, intervalMs));
+
+    public async Task<IHost> StartAgentFromAsync(string configPath)
     {
-        var host = await AgentApp.BuildAsync(["--config", AgentConfig(device, profile, intervalMs), "--Logging:LogLevel:Default=Warning"]);
+        var host = await AgentApp.BuildAsync(["--config", configPath, "--Logging:LogLevel:Default=Warning"]);
         await host.StartAsync();
         return host;
     }
