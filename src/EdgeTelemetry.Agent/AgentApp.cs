@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Buffer;
+using EdgeTelemetry.Agent.Clock;
+using EdgeTelemetry.Agent.Health;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Publishing;
 using EdgeTelemetry.Agent.Sampling;
@@ -85,7 +87,13 @@ public static class AgentApp
         builder.Services.AddSingleton(buffer);
         builder.Services.AddSingleton<BufferSignal>();
         builder.Services.AddSingleton<PublisherStats>();
-        var queue = Channel.CreateBounded<PendingSample>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
+        var bufferStats = new BufferStats();
+        builder.Services.AddSingleton(bufferStats);
+        builder.Services.AddSingleton(ClockMonitor.ForSystem(options.Clock));
+        // If the disk cannot take samples for long, memory holds the newest; the oldest are dropped and counted.
+        var queue = Channel.CreateBounded<PendingSample>(
+            new BoundedChannelOptions(options.Buffer.MemoryQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest },
+            _ => Interlocked.Increment(ref bufferStats.DroppedInMemory));
         builder.Services.AddSingleton(queue.Reader);
         builder.Services.AddSingleton(queue.Writer);
         builder.Services.AddSingleton(options);
@@ -102,6 +110,8 @@ public static class AgentApp
         builder.Services.AddHostedService<BufferWriterService>();
         builder.Services.AddHostedService<SamplingService>();
         builder.Services.AddHostedService<BufferMaintenanceService>();
+        builder.Services.AddHostedService<ClockWatchService>();
+        builder.Services.AddHostedService<AgentHealthService>();
         return builder.Build();
     }
 

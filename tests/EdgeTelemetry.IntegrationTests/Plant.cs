@@ -159,24 +159,25 @@ public sealed class Plant : IAsyncDisposable
         }
     }
 
-    /// <summary>Distinct sequence numbers stored for a device, from InfluxDB.</summary>
-    public async Task<List<long>> StoredSeqsAsync(string device, string measurement = "centrifuge")
-    {
-        var rows = await Influx.QueryAsync(Database, $"SELECT seq FROM \"{measurement}\" WHERE device = '{device}'");
-        return rows.Select(r => Convert.ToInt64(r[1])).ToList();
-    }
-
-    public async Task<long> StoredCountAsync(string device, string measurement = "centrifuge")
+    /// <summary>
+    /// Sequence numbers stored for a device across every measurement its samples go to (telemetry,
+    /// alarms, agent health), from InfluxDB; the dead-letter and status measurements are not samples.
+    /// </summary>
+    public async Task<List<long>> StoredSeqsAsync(string device)
     {
         try
         {
-            return await Influx.CountAsync(Database, $"SELECT COUNT(seq) FROM \"{measurement}\" WHERE device = '{device}'");
+            var series = await Influx.QuerySeriesAsync(Database, $"SELECT seq FROM /.*/ WHERE device = '{device}'");
+            return series.Where(s => s.Name is not ("rejects" or "device_status"))
+                .SelectMany(s => s.Rows.Where(r => r[1] is not null).Select(r => Convert.ToInt64(r[1]))).ToList();
         }
         catch (InvalidOperationException ex) when (ex.Message.Contains("database not found"))
         {
-            return 0; // the central service has not created it yet
+            return []; // the central service has not created it yet
         }
     }
+
+    public async Task<long> StoredCountAsync(string device) => (await StoredSeqsAsync(device)).Count;
 
     public void Own(IAsyncDisposable d) => _owned.Add(d);
 

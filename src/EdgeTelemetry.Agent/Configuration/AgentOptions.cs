@@ -12,10 +12,18 @@ public sealed class AgentOptions
     public BrokerOptions Broker { get; set; } = new();
     public BufferOptions Buffer { get; set; } = new();
     public PublishOptions Publish { get; set; } = new();
+    public EdgeTelemetry.Agent.Clock.ClockOptions Clock { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
     /// <summary>"real" reads the Pi's buses; "emulated" puts register-level emulators behind the same drivers.</summary>
     public string Hardware { get; set; } = "real";
     public List<EquipmentOptions> Equipment { get; set; } = [];
     public List<SensorOptions> Sensors { get; set; } = [];
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>How often the agent reports its own health (backlog, evictions, disk, clock) as telemetry.</summary>
+    public int IntervalSeconds { get; set; } = 60;
 }
 
 /// <summary>A piece of equipment on the site, its profile and alarm adjustments.</summary>
@@ -70,6 +78,10 @@ public sealed class BufferOptions
     public int MaxSamplesPerCommit { get; set; } = 1000;
     /// <summary>Sent rows are kept this long (for local inspection and export) before they are pruned.</summary>
     public int SentRetentionMinutes { get; set; } = 60;
+    /// <summary>Disk quota for the buffer; beyond it the oldest unsent telemetry is evicted (counted, reported).</summary>
+    public long QuotaMb { get; set; } = 512;
+    /// <summary>Samples held in memory when the disk cannot take them; beyond this the oldest are dropped (counted).</summary>
+    public int MemoryQueueCapacity { get; set; } = 100_000;
 }
 
 public sealed class PublishOptions
@@ -79,6 +91,8 @@ public sealed class PublishOptions
     public int MaxBatchBytes { get; set; } = 128 * 1024;
     public int IdleDelayMs { get; set; } = 1000;
     public int PublishTimeoutSeconds { get; set; } = 30;
+    /// <summary>After an outage the backlog drains beside live data at most this fast, oldest first.</summary>
+    public int BacklogSamplesPerSecond { get; set; } = 1000;
     /// <summary>On a clean stop, how long to keep sending what the buffer still holds.</summary>
     public int DrainOnStopSeconds { get; set; } = 5;
     /// <summary>

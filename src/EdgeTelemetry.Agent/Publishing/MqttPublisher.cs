@@ -32,6 +32,11 @@ public sealed class MqttPublisher(
         var telemetryTopic = Topics.For(opts.Site, opts.Device, TopicKind.Telemetry);
         var eventsTopic = Topics.For(opts.Site, opts.Device, TopicKind.Events);
 
+        // Two lanes after an outage: everything sampled since the (re)connect is live and goes first;
+        // the backlog before it drains beside it, oldest first, at a bounded rate.
+        long liveFromSeq = 0;
+        var backlogBudget = new TokenBucket(opts.Publish.BacklogSamplesPerSecond, clock);
+        var backlogEmpty = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -40,11 +45,25 @@ public sealed class MqttPublisher(
                 {
                     await ConnectAsync(client, opts, stoppingToken);
                     backoff.Reset();
+                    liveFromSeq = (await buffer.BacklogAsync(stoppingToken)).MaxSeq + 1;
+                    backlogEmpty = false;
                 }
                 // Alarms first: an operator's warning must not queue behind a telemetry backlog.
-                while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, opts.Publish, stoppingToken) > 0) { }
-                var published = await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, opts.Publish, stoppingToken);
-                if (published < opts.Publish.MaxSamplesPerBatch)
+                while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, 0, long.MaxValue, opts.Publish.MaxSamplesPerBatch, opts.Publish, stoppingToken) > 0) { }
+                var max = opts.Publish.MaxSamplesPerBatch;
+                var live = await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, liveFromSeq, long.MaxValue, max, opts.Publish, stoppingToken);
+                var allowance = backlogEmpty ? 0 : backlogBudget.Take(max);
+                var backlog = allowance > 0
+                    ? await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, 0, liveFromSeq, allowance, opts.Publish, stoppingToken)
+                    : 0;
+                if (allowance > 0 && backlog < allowance) backlogEmpty = true;
+                backlogBudget.Return(allowance - backlog);
+                stats.BacklogSent += backlog;
+
+                if (live >= max) continue;
+                if (!backlogEmpty && allowance == 0)
+                    await Task.Delay(backlogBudget.TimeUntil(Math.Min(max, opts.Publish.BacklogSamplesPerSecond)), clock, stoppingToken);
+                else if (backlogEmpty || backlog < allowance)
                     await signal.WaitAsync(TimeSpan.FromMilliseconds(opts.Publish.IdleDelayMs), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,8 +100,8 @@ public sealed class MqttPublisher(
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(opts.DrainOnStopSeconds));
         try
         {
-            while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, opts, deadline.Token) > 0) { }
-            while (await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, opts, deadline.Token) > 0) { }
+            while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, 0, long.MaxValue, opts.MaxSamplesPerBatch, opts, deadline.Token) > 0) { }
+            while (await PublishNextBatchAsync(client, telemetryTopic, SampleKind.Telemetry, 0, long.MaxValue, opts.MaxSamplesPerBatch, opts, deadline.Token) > 0) { }
         }
         catch (Exception ex)
         {
@@ -90,9 +109,9 @@ public sealed class MqttPublisher(
         }
     }
 
-    private async Task<int> PublishNextBatchAsync(IMqttClient client, string topic, SampleKind kind, PublishOptions opts, CancellationToken ct)
+    private async Task<int> PublishNextBatchAsync(IMqttClient client, string topic, SampleKind kind, long fromSeq, long toSeq, int maxSamples, PublishOptions opts, CancellationToken ct)
     {
-        var samples = await buffer.ReadUnsentAsync(opts.MaxSamplesPerBatch, kind, ct);
+        var samples = await buffer.ReadUnsentAsync(maxSamples, kind, fromSeq, toSeq, ct);
         if (samples.Count == 0) return 0;
 
         var payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples));
@@ -170,4 +189,5 @@ public sealed class PublisherStats
     public long BatchesSent;
     public long Connects;
     public long Failures;
+    public long BacklogSent;
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Buffer;
+using EdgeTelemetry.Agent.Clock;
 using EdgeTelemetry.Model;
 
 namespace EdgeTelemetry.Agent.Sampling;
@@ -10,6 +11,7 @@ public sealed class SamplingService(
     IEnumerable<ISensor> sensors,
     ChannelWriter<PendingSample> queue,
     AlarmMonitor alarms,
+    ClockMonitor clockMonitor,
     TimeProvider clock,
     ILogger<SamplingService> logger) : BackgroundService
 {
@@ -23,14 +25,15 @@ public sealed class SamplingService(
         {
             do
             {
-                var now = clock.GetUtcNow();
                 try
                 {
-                    var timestampNs = Time.ToUnixNanoseconds(now);
+                    // Boot id + monotonic time travel with the sample so a wrong wall clock can be corrected later.
+                    var (timestampNs, stamp) = clockMonitor.Stamp();
+                    var now = Time.FromUnixNanoseconds(timestampNs);
                     var (readings, events) = alarms.Inspect(sensor.Equipment, timestampNs, await sensor.ReadAsync(now, ct));
                     if (readings.Count > 0)
-                        await queue.WriteAsync(new PendingSample(timestampNs, sensor.Measurement, sensor.Equipment, readings), ct);
-                    foreach (var e in events) await queue.WriteAsync(e, ct);
+                        await queue.WriteAsync(new PendingSample(timestampNs, sensor.Measurement, sensor.Equipment, readings, Clock: stamp), ct);
+                    foreach (var e in events) await queue.WriteAsync(e with { Clock = stamp }, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
