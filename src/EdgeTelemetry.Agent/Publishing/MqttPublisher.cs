@@ -114,13 +114,14 @@ public sealed class MqttPublisher(
         var samples = await buffer.ReadUnsentAsync(maxSamples, kind, fromSeq, toSeq, ct);
         if (samples.Count == 0) return 0;
 
-        var payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples));
+        var sentNs = Time.ToUnixNanoseconds(clock.GetUtcNow());
+        var payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples, sentNs));
         // Halve the batch until it fits; a single sample always fits (readings per sample are few).
         var count = samples.Count;
         while (payload.Length > opts.MaxBatchBytes && count > 1)
         {
             count /= 2;
-            payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples.Take(count)));
+            payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples.Take(count), sentNs));
         }
 
         var message = new MqttApplicationMessageBuilder()

@@ -14,6 +14,7 @@ public static class CentralServiceExtensions
         services.Configure<InfluxOptions>(builder.Configuration.GetSection(InfluxOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<DeliveryTracker>();
 
         // The broker's receive maximum bounds how many unacknowledged messages can wait here.
         var inbox = Channel.CreateUnbounded<InboundMessage>(new UnboundedChannelOptions { SingleReader = true });

@@ -10,7 +10,7 @@ namespace EdgeTelemetry.Central.Ingest;
 /// </summary>
 public sealed class IngestMetrics
 {
-    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked;
+    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked, _duplicates, _clockSkewed, _deviceEvicted;
     private readonly ConcurrentDictionary<string, long> _rejected = new();
 
     public long MessagesReceived => Interlocked.Read(ref _messages);
@@ -24,6 +24,10 @@ public sealed class IngestMetrics
     public void Stored(int samples) { Interlocked.Add(ref _samplesStored, samples); Interlocked.Increment(ref _batchesWritten); }
     public void Acknowledged(int messages) => Interlocked.Add(ref _acked, messages);
     public void WriteRetried() => Interlocked.Increment(ref _writeRetries);
+    public long DuplicatesTotal => Interlocked.Read(ref _duplicates);
+    public void Duplicates(int n) => Interlocked.Add(ref _duplicates, n);
+    public void ClockSkewFlagged(int samples) => Interlocked.Add(ref _clockSkewed, samples);
+    public void DeviceEvicted(long samples) => Interlocked.Add(ref _deviceEvicted, samples);
     public void Reject(string reason) => _rejected.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
     public string ToPrometheusText()
@@ -35,6 +39,9 @@ public sealed class IngestMetrics
         Counter(sb, "edgetelemetry_samples_stored_total", "Samples written to InfluxDB", SamplesStored);
         Counter(sb, "edgetelemetry_influx_writes_total", "Successful InfluxDB write requests", Interlocked.Read(ref _batchesWritten));
         Counter(sb, "edgetelemetry_influx_write_retries_total", "InfluxDB write attempts that failed and were retried", WriteRetries);
+        Counter(sb, "edgetelemetry_duplicate_samples_total", "Samples received again (replays after a lost acknowledgement)", DuplicatesTotal);
+        Counter(sb, "edgetelemetry_clock_skewed_samples_total", "Samples from devices whose clock was far from the receiver's", Interlocked.Read(ref _clockSkewed));
+        Counter(sb, "edgetelemetry_device_evicted_samples_total", "Samples devices reported evicting to stay within their buffer quota", Interlocked.Read(ref _deviceEvicted));
         sb.Append("# HELP edgetelemetry_rejected_total Messages or samples rejected, by reason\n# TYPE edgetelemetry_rejected_total counter\n");
         foreach (var (reason, n) in _rejected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append(CultureInfo.InvariantCulture, $"edgetelemetry_rejected_total{{reason=\"{reason}\"}} {n}\n");

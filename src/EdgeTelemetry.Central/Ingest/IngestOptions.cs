@@ -20,4 +20,6 @@ public sealed class IngestOptions
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
     public double MaxFutureSkewMinutes { get; set; } = 60;
     public double ReconnectMaxSeconds { get; set; } = 30;
+    /// <summary>Batches whose send time differs from the receive time by more than this get their points flagged clock_skew.</summary>
+    public double MaxClockSkewSeconds { get; set; } = 300;
 }

@@ -25,10 +25,14 @@ public sealed class IngestPipeline : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestPipeline> _logger;
     private readonly ResiliencePipeline _retry;
+    private readonly DeliveryTracker _delivery;
+    private readonly double _maxClockSkewSeconds;
 
-    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics,
+    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics, DeliveryTracker delivery,
         IOptions<InfluxOptions> influx, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<IngestPipeline> logger)
     {
+        _delivery = delivery;
+        _maxClockSkewSeconds = ingest.Value.MaxClockSkewSeconds;
         _inbox = inbox;
         _writer = writer;
         _metrics = metrics;
@@ -119,8 +123,16 @@ public sealed class IngestPipeline : BackgroundService
         var result = BatchValidator.Validate(message.Topic, message.Payload, message.ReceivedAt, _limits);
         var lines = new StringBuilder();
         var device = result.Topic;
+        var skew = ClockSkewSeconds(result, message.ReceivedAt);
         foreach (var sample in result.Accepted)
-            LineProtocolWriter.Append(lines, SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample));
+        {
+            var point = SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample);
+            // A device clock far from ours: store the points as sent, but say so on each of them.
+            if (skew is { } s) point.Field("clock_skew", Math.Round(s, 3));
+            LineProtocolWriter.Append(lines, point);
+        }
+        if (device is { } d && result.Batch?.Stream is { } stream)
+            Account(lines, d, stream, result, message.ReceivedAt);
         foreach (var rejection in result.Rejections)
         {
             _metrics.Reject(rejection.Code);
@@ -129,6 +141,41 @@ public sealed class IngestPipeline : BackgroundService
             LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, message.Topic, device, result.Batch?.Stream, message.Payload, message.ReceivedAt));
         }
         return new PreparedMessage(message, result, lines.ToString(), result.Accepted.Count + result.Rejections.Count);
+    }
+
+    private double? ClockSkewSeconds(ValidatedBatch result, DateTimeOffset receivedAt)
+    {
+        if (result.Batch?.SentNs is not { } sentNs || result.Accepted.Count == 0) return null;
+        var skew = (EdgeTelemetry.Model.Time.ToUnixNanoseconds(receivedAt) - sentNs) / 1e9;
+        if (Math.Abs(skew) <= _maxClockSkewSeconds) return null;
+        _metrics.ClockSkewFlagged(result.Accepted.Count);
+        _logger.LogWarning("Device clock of {Site}/{Device} is {Skew:F0} s off the receiver's; its points are flagged clock_skew",
+            result.Topic?.Site, result.Topic?.Device, -skew);
+        return skew;
+    }
+
+    /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted.</summary>
+    private void Account(StringBuilder lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
+    {
+        var seqs = result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)).ToList();
+        if (seqs.Count == 0) return;
+        var duplicates = _delivery.Record(device.Site, device.Device, stream, seqs, receivedAt);
+        if (duplicates > 0) _metrics.Duplicates(duplicates);
+        long evicted = 0;
+        foreach (var e in result.Accepted.Where(a => a.Measurement == "buffer_eviction"))
+            evicted += (long)(e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0);
+        if (evicted > 0)
+        {
+            _delivery.RecordEviction(device.Site, device.Device, stream, evicted);
+            _metrics.DeviceEvicted(evicted);
+        }
+        var point = new Point("delivery", DeadLetterPoints.UniqueTimestamp(receivedAt))
+            .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
+            .Field("ranges", DeliveryTracker.FormatRanges(seqs))
+            .Field("count", (long)seqs.Count)
+            .Field("duplicates", (long)duplicates)
+            .Field("evicted", evicted);
+        LineProtocolWriter.Append(lines, point);
     }
 
     /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>

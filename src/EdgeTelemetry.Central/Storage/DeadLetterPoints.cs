@@ -42,8 +42,8 @@ public static class DeadLetterPoints
         return sb.ToString();
     }
 
-    /// <summary>Distinct timestamps, so two rejections in the same tick do not overwrite each other.</summary>
-    private static long UniqueTimestamp(DateTimeOffset at)
+    /// <summary>Distinct timestamps, so two service points of the same series in one tick do not overwrite each other.</summary>
+    public static long UniqueTimestamp(DateTimeOffset at)
     {
         var ns = Time.ToUnixNanoseconds(at);
         while (true)

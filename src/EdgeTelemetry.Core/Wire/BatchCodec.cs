@@ -12,9 +12,10 @@ public static class BatchCodec
     public static byte[] Encode(DeviceStatus status) =>
         JsonSerializer.SerializeToUtf8Bytes(status, WireJsonContext.Default.DeviceStatus);
 
-    public static TelemetryBatch ToBatch(string site, string device, string stream, string agentVersion, IEnumerable<Sample> samples) => new()
+    public static TelemetryBatch ToBatch(string site, string device, string stream, string agentVersion, IEnumerable<Sample> samples, long? sentNs = null) => new()
     {
         Version = TelemetryBatch.CurrentVersion,
+        SentNs = sentNs,
         Site = site,
         Device = device,
         Stream = stream,

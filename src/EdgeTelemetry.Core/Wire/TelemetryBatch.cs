@@ -16,6 +16,8 @@ public sealed class TelemetryBatch
     /// <summary>Identifies one life of the device's buffer; a new buffer starts a new stream at seq 1.</summary>
     [JsonPropertyName("stream")] public string? Stream { get; set; }
     [JsonPropertyName("agent")] public string? AgentVersion { get; set; }
+    /// <summary>Optional: the agent's clock when it sent the batch (UTC ns), so the receiver can see a wrong device clock.</summary>
+    [JsonPropertyName("sent")] public long? SentNs { get; set; }
     [JsonPropertyName("samples")] public List<WireSample>? Samples { get; set; }
 }
 
