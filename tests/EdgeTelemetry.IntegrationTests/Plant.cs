@@ -100,9 +100,9 @@ public sealed class Plant : IAsyncDisposable
     public Task<IHost> StartAgentAsync(string device, string profile = "centrifuge", int intervalMs = 50) =>
         StartAgentFromAsync(AgentConfig(device, profile, intervalMs));
 
-    public async Task<IHost> StartAgentFromAsync(string configPath)
+    public async Task<IHost> StartAgentFromAsync(string configPath, params string[] overrides)
     {
-        var host = await AgentApp.BuildAsync(["--config", configPath, "--Logging:LogLevel:Default=Warning"]);
+        var host = await AgentApp.BuildAsync(["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides]);
         await host.StartAsync();
         return host;
     }
@@ -110,13 +110,32 @@ public sealed class Plant : IAsyncDisposable
     public static SampleBuffer BufferOf(IHost agent) => agent.Services.GetRequiredService<SampleBuffer>();
 
     /// <summary>Starts the agent as its own process (so it can be killed hard).</summary>
-    public Process StartAgentProcess(string configPath)
+    public Process StartAgentProcess(string configPath, params string[] overrides) =>
+        StartDotnet(AppDll("EdgeTelemetry.Agent"), ["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides]);
+
+    /// <summary>The central service as its own process (so it can be killed hard); returns it and its /metrics URL.</summary>
+    public (Process Process, Uri Metrics) StartCentralProcess()
+    {
+        var port = ChildProcess.FreePort();
+        var process = StartDotnet(AppDll("EdgeTelemetry.Central"),
+        [
+            "--urls", $"http://127.0.0.1:{port}",
+            $"--Ingest:BrokerPort={Broker.Port}",
+            $"--Ingest:ClientId={CentralClientId}",
+            $"--Influx:Url={Influx.Url}",
+            $"--Influx:Database={Database}",
+            "--Influx:RetryMaxDelaySeconds=1",
+            "--Ingest:ReconnectMaxSeconds=1",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        return (process, new Uri($"http://127.0.0.1:{port}/metrics"));
+    }
+
+    private static Process StartDotnet(string dll, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(AgentDll());
-        psi.ArgumentList.Add("--config");
-        psi.ArgumentList.Add(configPath);
-        psi.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -125,15 +144,15 @@ public sealed class Plant : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The agent built beside this test assembly's configuration (Debug/Release).</summary>
-    private static string AgentDll()
+    /// <summary>An app built beside this test assembly's configuration (Debug/Release).</summary>
+    private static string AppDll(string project)
     {
         var testDir = AppContext.BaseDirectory;
         var config = testDir.Contains("/Release/") ? "Release" : "Debug";
         var root = new DirectoryInfo(testDir);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "EdgeTelemetry.sln"))) root = root.Parent;
-        var dll = Path.Combine(root!.FullName, "src", "EdgeTelemetry.Agent", "bin", config, "net10.0", "EdgeTelemetry.Agent.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("agent not built", dll);
+        var dll = Path.Combine(root!.FullName, "src", project, "bin", config, "net10.0", project + ".dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"{project} not built", dll);
     }
 
     /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>

@@ -59,7 +59,7 @@ public sealed class BufferWriterService(
             await buffer.AppendAsync(batch, ct);
             batch.Clear();
             stats.LastError = null;
-            await EnforceQuotaAsync(options.Value.Buffer.QuotaMb * 1024L * 1024L, ct);
+            await EnforceQuotaAsync((long)(options.Value.Buffer.QuotaMb * 1024 * 1024), ct);
             signal.Notify();
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)

@@ -16,7 +16,7 @@ public sealed partial class SampleBuffer
     /// <summary>
     /// Keeps the buffer under <paramref name="quotaBytes"/>: first sent rows (kept only for
     /// inspection), then the oldest unsent telemetry, and events only when no telemetry is left,
-    /// down to 90 % of the quota. Every unsent row removed is counted (meta 'evicted') and returned.
+    /// down to 80 % of the quota. Every unsent row removed is counted (meta 'evicted') and returned.
     /// </summary>
     public async Task<Eviction?> EnforceQuotaAsync(long quotaBytes, CancellationToken ct = default)
     {
@@ -25,7 +25,8 @@ public sealed partial class SampleBuffer
         {
             var used = await UsedBytesUnlockedAsync(ct);
             if (used <= quotaBytes) return null;
-            var target = quotaBytes * 9 / 10;
+            // Down to 80 %: evictions come in a few larger runs rather than one per commit.
+            var target = quotaBytes * 8 / 10;
             long pruned = 0, evicted = 0, first = long.MaxValue, last = 0;
             foreach (var (filter, counts) in new[] { ("sent = 1", false), ("sent = 0 AND kind = 0", true), ("sent = 0", true) })
             {

@@ -79,7 +79,7 @@ public sealed class BufferOptions
     /// <summary>Sent rows are kept this long (for local inspection and export) before they are pruned.</summary>
     public int SentRetentionMinutes { get; set; } = 60;
     /// <summary>Disk quota for the buffer; beyond it the oldest unsent telemetry is evicted (counted, reported).</summary>
-    public long QuotaMb { get; set; } = 512;
+    public double QuotaMb { get; set; } = 512;
     /// <summary>Samples held in memory when the disk cannot take them; beyond this the oldest are dropped (counted).</summary>
     public int MemoryQueueCapacity { get; set; } = 100_000;
 }
