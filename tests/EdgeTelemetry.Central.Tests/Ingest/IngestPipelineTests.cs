@@ -1,0 +1,113 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using EdgeTelemetry.Central.Ingest;
+using EdgeTelemetry.Central.Storage;
+using EdgeTelemetry.Model;
+using EdgeTelemetry.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeTelemetry.Central.Tests.Ingest;
+
+/// <summary>
+/// The acknowledge-after-write rules at HTTP level, on a fake clock (no waiting): Retry-After is
+/// honoured, and a 400 for one message does not hold back the others. Against real InfluxDB the
+/// same path is covered by the integration tests.
+/// </summary>
+public class IngestPipelineTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    private sealed class ScriptedInflux(Func<string, HttpResponseMessage> respond) : HttpMessageHandler
+    {
+        public List<string> Bodies { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var raw = await request.Content!.ReadAsByteArrayAsync(ct);
+            var body = request.Content.Headers.ContentEncoding.Contains("gzip")
+                ? await new StreamReader(new GZipStream(new MemoryStream(raw), CompressionMode.Decompress)).ReadToEndAsync(ct)
+                : Encoding.UTF8.GetString(raw);
+            lock (Bodies) Bodies.Add(body);
+            return respond(body);
+        }
+    }
+
+    private static (IngestPipeline, Channel<InboundMessage>, IngestMetrics) Create(ScriptedInflux influx, TimeProvider clock)
+    {
+        var inbox = Channel.CreateUnbounded<InboundMessage>();
+        var metrics = new IngestMetrics();
+        var pipeline = new IngestPipeline(inbox.Reader,
+            new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
+            metrics, new DeliveryTracker(),
+            Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(new IngestOptions()),
+            clock, NullLogger<IngestPipeline>.Instance);
+        return (pipeline, inbox, metrics);
+    }
+
+    private static (InboundMessage Message, TaskCompletionSource Acked) Message(string device, double bowlSpeed, DateTimeOffset at)
+    {
+        var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batch = BatchCodec.ToBatch("site-a", device, "s1", "t", [new Sample(1, Time.ToUnixNanoseconds(Now), "centrifuge", "cf-1", [new Reading("bowl_speed", bowlSpeed, Units.Rpm)])]);
+        return (new InboundMessage($"edgetelemetry/v1/site-a/{device}/telemetry", BatchCodec.Encode(batch), at, _ => { acked.TrySetResult(); return Task.CompletedTask; }), acked);
+    }
+
+    [Fact]
+    public async Task Nothing_is_acknowledged_until_influxdb_accepts_and_retry_after_is_honoured()
+    {
+        var clock = new FakeTimeProvider(Now);
+        var attempts = 0;
+        var influx = new ScriptedInflux(_ =>
+        {
+            if (Interlocked.Increment(ref attempts) > 1) return new HttpResponseMessage(HttpStatusCode.NoContent);
+            var busy = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+            busy.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30));
+            return busy;
+        });
+        var (pipeline, inbox, metrics) = Create(influx, clock);
+        await pipeline.StartAsync(default);
+        var (message, acked) = Message("dev-1", 400, Now);
+        await inbox.Writer.WriteAsync(message);
+
+        await WaitUntil(() => metrics.WriteRetries == 1);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(1, Volatile.Read(ref attempts)); // still waiting out Retry-After
+        Assert.False(acked.Task.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await acked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, Volatile.Read(ref attempts));
+        await pipeline.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_message_influxdb_refuses_is_dead_lettered_and_the_others_in_its_batch_are_stored()
+    {
+        var clock = new FakeTimeProvider(Now);
+        // InfluxDB refuses any write containing the poisoned device's points (e.g. a field type conflict).
+        var influx = new ScriptedInflux(body => body.Contains("device=dev-bad,") && body.Contains("centrifuge,")
+            ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"error":"field type conflict"}""") }
+            : new HttpResponseMessage(HttpStatusCode.NoContent));
+        var (pipeline, inbox, metrics) = Create(influx, clock);
+        var (good, goodAcked) = Message("dev-good", 400, Now);
+        var (bad, badAcked) = Message("dev-bad", 401, Now);
+        await inbox.Writer.WriteAsync(good);
+        await inbox.Writer.WriteAsync(bad);
+        await pipeline.StartAsync(default);
+
+        await Task.WhenAll(goodAcked.Task, badAcked.Task).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, metrics.Rejected("rejected_by_database"));
+        Assert.Equal(1, metrics.SamplesStored);
+        Assert.Contains(influx.Bodies, b => b.StartsWith("rejects,device=dev-bad,reason=rejected_by_database,site=site-a ") && b.Contains("field type conflict"));
+        await pipeline.StopAsync(default);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition()) await Task.Delay(10, timeout.Token);
+    }
+}
