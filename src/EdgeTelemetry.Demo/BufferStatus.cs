@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using EdgeTelemetry.Agent.Buffer;
 
 namespace EdgeTelemetry.Demo;
 
-/// <summary>Reads the agents' buffer files from outside (WAL lets a reader in beside the writer).</summary>
+/// <summary>Sums the agents' buffer files, read from outside while the agents run.</summary>
 public static class BufferStatus
 {
     public sealed record Totals(long Sampled, long Unsent, long Sent);
@@ -12,22 +12,9 @@ public static class BufferStatus
         long sampled = 0, unsent = 0;
         foreach (var path in paths)
         {
-            if (!File.Exists(path)) continue;
-            try
-            {
-                await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-                await db.OpenAsync();
-                await using var cmd = db.CreateCommand();
-                cmd.CommandText = """
-                    SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                           (SELECT COUNT(*) FROM samples WHERE sent = 0)
-                    """;
-                await using var reader = await cmd.ExecuteReaderAsync();
-                await reader.ReadAsync();
-                sampled += reader.GetInt64(0);
-                unsent += reader.GetInt64(1);
-            }
-            catch (SqliteException) { /* being created */ }
+            var (maxSeq, waiting) = await SampleBuffer.PeekAsync(path);
+            sampled += maxSeq;
+            unsent += waiting;
         }
         // Sent rows are pruned after an hour, so "sent" is what was sampled minus what still waits.
         return new Totals(sampled, unsent, sampled - unsent);

@@ -45,23 +45,24 @@ public sealed class Plant : IAsyncDisposable
     /// <summary>Starts the central service and waits until its subscriptions are in place.</summary>
     public async Task<WebApplication> StartCentralAsync(params string[] extraArgs)
     {
-        string[] args =
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Ingest:BrokerPort={Broker.Port}",
-            $"--Ingest:ClientId={CentralClientId}",
-            $"--Influx:Url={Influx.Url}",
-            $"--Influx:Database={Database}",
-            "--Influx:RetryMaxDelaySeconds=1",
-            "--Ingest:ReconnectMaxSeconds=1",
-            "--Logging:LogLevel:Default=Warning",
-            .. extraArgs,
-        ];
-        var app = CentralApp.Build(args);
+        var app = CentralApp.Build([.. CentralArgs("http://127.0.0.1:0"), .. extraArgs]);
         await app.StartAsync();
         await app.Services.GetRequiredService<MqttIngestService>().Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
         return app;
     }
+
+    /// <summary>The central service's settings for this plant: this broker and database, short retry delays.</summary>
+    private string[] CentralArgs(string url) =>
+    [
+        "--urls", url,
+        $"--Ingest:BrokerPort={Broker.Port}",
+        $"--Ingest:ClientId={CentralClientId}",
+        $"--Influx:Url={Influx.Url}",
+        $"--Influx:Database={Database}",
+        "--Influx:RetryMaxDelaySeconds=1",
+        "--Ingest:ReconnectMaxSeconds=1",
+        "--Logging:LogLevel:Default=Warning",
+    ];
 
     /// <summary>Writes an agent config for one simulated sensor and returns its path.</summary>
     public string AgentConfig(string device, string profile = "centrifuge", int intervalMs = 50, string? bufferPath = null) =>
@@ -117,17 +118,7 @@ public sealed class Plant : IAsyncDisposable
     public (Process Process, Uri Metrics) StartCentralProcess()
     {
         var port = ChildProcess.FreePort();
-        var process = StartDotnet(AppDll("EdgeTelemetry.Central"),
-        [
-            "--urls", $"http://127.0.0.1:{port}",
-            $"--Ingest:BrokerPort={Broker.Port}",
-            $"--Ingest:ClientId={CentralClientId}",
-            $"--Influx:Url={Influx.Url}",
-            $"--Influx:Database={Database}",
-            "--Influx:RetryMaxDelaySeconds=1",
-            "--Ingest:ReconnectMaxSeconds=1",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
+        var process = StartDotnet(AppDll("EdgeTelemetry.Central"), CentralArgs($"http://127.0.0.1:{port}"));
         return (process, new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
@@ -156,27 +147,7 @@ public sealed class Plant : IAsyncDisposable
     }
 
     /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>
-    public static async Task<(long MaxSeq, long Unsent)> ReadBufferFileAsync(string path)
-    {
-        if (!File.Exists(path)) return (0, 0);
-        try
-        {
-            await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            await db.OpenAsync();
-            await using var cmd = db.CreateCommand();
-            cmd.CommandText = """
-                SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent = 0)
-                """;
-            await using var reader = await cmd.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            return (reader.GetInt64(0), reader.GetInt64(1));
-        }
-        catch (SqliteException)
-        {
-            return (0, 0); // not created yet
-        }
-    }
+    public static Task<(long MaxSeq, long Unsent)> ReadBufferFileAsync(string path) => SampleBuffer.PeekAsync(path);
 
     /// <summary>
     /// Sequence numbers stored for a device across every measurement its samples go to (telemetry,

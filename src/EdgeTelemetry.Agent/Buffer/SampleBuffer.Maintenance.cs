@@ -5,6 +5,32 @@ namespace EdgeTelemetry.Agent.Buffer;
 /// <summary>Quota, eviction, backlog figures and clock correction.</summary>
 public sealed partial class SampleBuffer
 {
+    /// <summary>
+    /// Counts in a buffer file from outside the agent (status tools, tests), read-only; WAL lets a
+    /// reader in beside the running agent. (0, 0) while the file does not exist yet.
+    /// </summary>
+    public static async Task<(long MaxSeq, long Unsent)> PeekAsync(string path, CancellationToken ct = default)
+    {
+        if (!File.Exists(path)) return (0, 0);
+        try
+        {
+            await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            await db.OpenAsync(ct);
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
+                       (SELECT COUNT(*) FROM samples WHERE sent = 0)
+                """;
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        catch (SqliteException)
+        {
+            return (0, 0); // being created by the agent
+        }
+    }
+
     /// <summary>Bytes the rows occupy (pages in use; freed pages are reused, the file does not shrink).</summary>
     public async Task<long> UsedBytesAsync(CancellationToken ct = default)
     {
