@@ -21,6 +21,7 @@ public sealed class Plant : IAsyncDisposable
     public const string Site = "md-test";
 
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<int> _processIds = [];
 
     private Plant(MosquittoServer broker, InfluxDbServer influx, string dir)
     {
@@ -122,7 +123,7 @@ public sealed class Plant : IAsyncDisposable
         return (process, new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
-    private static Process StartDotnet(string dll, IEnumerable<string> args)
+    private Process StartDotnet(string dll, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
@@ -132,6 +133,7 @@ public sealed class Plant : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        _processIds.Add(process.Id);
         return process;
     }
 
@@ -176,6 +178,17 @@ public sealed class Plant : IAsyncDisposable
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             try { await _owned[i].DisposeAsync(); } catch { /* best effort during teardown */ }
+        }
+        // A failed test must not leave agents or central services running after it.
+        foreach (var id in _processIds)
+        {
+            try
+            {
+                using var p = Process.GetProcessById(id);
+                if (!p.HasExited && p.ProcessName == "dotnet") p.Kill(entireProcessTree: true);
+            }
+            catch (ArgumentException) { } // already gone
+            catch (InvalidOperationException) { }
         }
         await Broker.DisposeAsync();
         await Influx.DisposeAsync();
