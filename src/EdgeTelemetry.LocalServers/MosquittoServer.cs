@@ -15,9 +15,11 @@ public sealed class MosquittoServer : IAsyncDisposable
     private ChildProcess? _process;
     private bool _disposed;
 
-    private MosquittoServer(string exe, string workDir, bool ownsWorkDir)
+    private readonly MosquittoAuth? _auth;
+
+    private MosquittoServer(string exe, string workDir, bool ownsWorkDir, MosquittoAuth? auth)
     {
-        (_exe, _workDir, _ownsWorkDir) = (exe, workDir, ownsWorkDir);
+        (_exe, _workDir, _ownsWorkDir, _auth) = (exe, workDir, ownsWorkDir, auth);
         LogPath = Path.Combine(workDir, "mosquitto.log");
         ConfigPath = Path.Combine(workDir, "mosquitto.conf");
         DataDir = Path.Combine(workDir, "data");
@@ -37,10 +39,15 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     /// <summary>Starts a broker on a free port. Without <paramref name="workDir"/> a temp dir is
     /// created and deleted on dispose; a given dir is kept.</summary>
-    public static async Task<MosquittoServer> StartAsync(string? workDir = null, CancellationToken ct = default)
+    public static Task<MosquittoServer> StartAsync(string? workDir = null, CancellationToken ct = default) =>
+        StartAsync(auth: null, workDir, ct);
+
+    /// <summary>As <see cref="StartAsync(string?, CancellationToken)"/>; with <paramref name="auth"/>
+    /// anonymous access is off and the password file and ACL apply, as in production.</summary>
+    public static async Task<MosquittoServer> StartAsync(MosquittoAuth? auth, string? workDir = null, CancellationToken ct = default)
     {
         var exe = ExecutableLocator.Mosquitto();
-        var server = new MosquittoServer(exe, workDir ?? WorkDirs.Create("mosquitto"), ownsWorkDir: workDir is null);
+        var server = new MosquittoServer(exe, workDir ?? WorkDirs.Create("mosquitto"), ownsWorkDir: workDir is null, auth);
         Directory.CreateDirectory(server._workDir);
         Directory.CreateDirectory(server.DataDir);
         for (var attempt = 1; ; attempt++)
@@ -86,7 +93,7 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     private async Task LaunchAsync(CancellationToken ct)
     {
-        await File.WriteAllTextAsync(ConfigPath, MosquittoConfig.ForLocalBroker(Port, DataDir, LogPath), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(ConfigPath, MosquittoConfig.ForLocalBroker(Port, DataDir, LogPath, _auth), ct).ConfigureAwait(false);
         var logStart = File.Exists(LogPath) ? new FileInfo(LogPath).Length : 0;
         var process = ChildProcess.Start(_exe, ["-c", ConfigPath], _workDir, StdoutPath, StderrPath);
         _process = process;

@@ -74,7 +74,7 @@ public sealed class BufferOptions
     /// <summary>FULL survives power cuts (one fsync per commit); NORMAL survives process crashes only.</summary>
     public string Synchronous { get; set; } = "FULL";
     /// <summary>Samples are committed together at most this often, so the SD card sees few writes.</summary>
-    public int CommitIntervalMs { get; set; } = 500;
+    public int CommitIntervalMs { get; set; } = 1000;
     public int MaxSamplesPerCommit { get; set; } = 1000;
     /// <summary>Sent rows are kept this long (for local inspection and export) before they are pruned.</summary>
     public int SentRetentionMinutes { get; set; } = 60;
