@@ -1,3 +1,4 @@
+using EdgeTelemetry.Model;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeTelemetry.Agent.Buffer;
@@ -29,6 +30,19 @@ public sealed partial class SampleBuffer
         {
             return (0, 0); // being created by the agent
         }
+    }
+
+    /// <summary>
+    /// Samples for an offline bundle, in sequence order after <paramref name="afterSeq"/>: the unsent
+    /// ones, or every retained one, optionally within [fromNs, toNs). Samples still waiting for a
+    /// trustworthy clock are left out (their time is not known yet).
+    /// </summary>
+    public async Task<IReadOnlyList<(Sample Sample, SampleKind Kind)>> ReadForExportAsync(bool unsentOnly, long fromNs, long toNs, long afterSeq, int max, CancellationToken ct = default)
+    {
+        var rows = await QueryAsync(
+            $"SELECT seq, t, m, eq, r, clk, kind FROM samples WHERE seq >= $from AND seq < $to AND t >= {fromNs} AND t < {toNs} AND clk <> {(int)ClockState.Untrusted}{(unsentOnly ? " AND sent = 0" : "")} ORDER BY seq LIMIT $n",
+            max, afterSeq + 1, long.MaxValue, ct, withKind: true);
+        return rows.Select(r => (r.Sample, r.Kind)).ToList();
     }
 
     /// <summary>Bytes the rows occupy (pages in use; freed pages are reused, the file does not shrink).</summary>
