@@ -6,7 +6,10 @@ set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v influxd >/dev/null 2>&1 || [ -x /usr/bin/influxd ] || need+=(influxdb)
-for extra in "$@"; do need+=("$extra"); done
+# Further Debian packages named as arguments, when not installed yet.
+for extra in "$@"; do
+  dpkg-query -W -f='${Status}' "$extra" 2>/dev/null | grep -q "install ok installed" || need+=("$extra")
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

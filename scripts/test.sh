@@ -3,7 +3,8 @@
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+# qemu-user-static + debootstrap: the arm64 (Raspberry Pi) build is run under emulation.
+bash scripts/install-deps.sh qemu-user-static debootstrap
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 start=$(date +%s)
 log=$(mktemp)
