@@ -38,8 +38,10 @@ public sealed class BufferWriterService(
         var batch = new List<PendingSample>(opts.MaxSamplesPerCommit);
         try
         {
-            while (await queue.WaitToReadAsync(stoppingToken))
+            while (true)
             {
+                // Wait for samples, unless a failed commit left some to retry.
+                if (batch.Count == 0 && !await queue.WaitToReadAsync(stoppingToken)) break;
                 // Let samples accumulate for one commit interval, then write them together.
                 await Task.Delay(TimeSpan.FromMilliseconds(opts.CommitIntervalMs), clock, stoppingToken);
                 while (batch.Count < opts.MaxSamplesPerCommit && queue.TryRead(out var s)) batch.Add(s);

@@ -177,6 +177,14 @@ public sealed partial class SampleBuffer
         finally { _lock.Release(); }
     }
 
+    /// <summary>Test and operations hook: refuses writes as read-only media would (SQLite query_only).</summary>
+    public async Task SetQueryOnlyAsync(bool on, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try { await ScalarAsync($"PRAGMA query_only = {(on ? 1 : 0)}", ct); }
+        finally { _lock.Release(); }
+    }
+
     private async Task<long> UsedBytesUnlockedAsync(CancellationToken ct) =>
         (await ScalarAsync("PRAGMA page_count", ct) - await ScalarAsync("PRAGMA freelist_count", ct)) * await ScalarAsync("PRAGMA page_size", ct);
 
