@@ -68,7 +68,7 @@ public static class EquipmentProfiles
 
     /// <summary>Smelting / retort area: the ACGIH TLV (25 µg/m³) as the default limit.</summary>
     public static readonly EquipmentProfile Smelting = new("smelting", "mercury_vapour",
-        [new("hg", Units.MicrogramPerCubicMetre, 0, 100_000), new("temperature", Units.Celsius, -20, 80)],
+        [new("hg", Units.MicrogramPerCubicMetre, 0, 100_000)],
         [new AlarmRule("hg_above_tlv", "hg", Comparison.Above, 25, 2.5, TimeSpan.FromSeconds(30))]);
 
     public static readonly IReadOnlyDictionary<string, EquipmentProfile> All =

@@ -32,7 +32,7 @@ public sealed class SimulatedSensor : ISensor
         "shaking_table" => ShakingTable,
         "sluice" => Sluice,
         "mercury_vapour" => MercuryVapour,
-        "smelting" => (now, rnd) => [.. MercuryVapour(now, rnd), new Reading("temperature", Math.Round(31 + Noise(rnd, 0.5), 2), Units.Celsius)],
+        "smelting" => MercuryVapour,
         "environment" => Environment,
         "weighing" => (now, rnd) => [new Reading("mass", Math.Round(25 + Noise(rnd, 0.05), 3), Units.Kilogram)],
         _ => throw new ArgumentException($"no simulation for profile '{profile}' ({string.Join(", ", Profiles)})"),
