@@ -14,6 +14,7 @@ public static class CentralApp
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapHealthApi();
+        app.MapDeliveryApi();
         return app;
     }
 }

@@ -175,6 +175,12 @@ public class ChaosTests(ITestOutputHelper output)
         Assert.Equal(evicted, account.Missing); // every gap is explained by a reported eviction
         var reported = await plant.Influx.QueryAsync(Plant.Database, "SELECT SUM(evicted) FROM buffer_eviction WHERE device = 'cf-c5'");
         Assert.Equal(evicted, Convert.ToInt64(reported[0][1], CultureInfo.InvariantCulture));
+        // The same account over HTTP (per-device summary) and in /metrics.
+        using var http = new HttpClient { BaseAddress = new Uri(central.Urls.First()) };
+        var summary = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/delivery")).RootElement
+            .EnumerateArray().Single(e => e.GetProperty("device").GetString() == "cf-c5");
+        Assert.Equal((evicted, 0L), (summary.GetProperty("evicted").GetInt64(), summary.GetProperty("unexplainedMissing").GetInt64()));
+        Assert.Contains($"edgetelemetry_delivery_missing_samples{{site=\"md-test\",device=\"cf-c5\",stream=\"{buffer.StreamId}\"}} {evicted}", await http.GetStringAsync("/metrics"));
         output.WriteLine($"quota 100 KiB: sampled {sampled}, evicted {evicted} (reported centrally {account.Evicted}), stored {sampled - evicted}, duplicates {account.Duplicates}, unexplained gaps 0");
         agent.Dispose();
         await buffer.DisposeAsync();
