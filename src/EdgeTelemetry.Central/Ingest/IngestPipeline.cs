@@ -72,6 +72,7 @@ public sealed class IngestPipeline : BackgroundService
         try
         {
             await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
+            await _retry.ExecuteAsync(async ct => await RestoreDeliveryAsync(ct), stoppingToken);
             while (await _inbox.WaitToReadAsync(stoppingToken))
             {
                 var batch = await GatherAsync(stoppingToken);
@@ -84,6 +85,31 @@ public sealed class IngestPipeline : BackgroundService
         {
             // Unacknowledged messages are redelivered to this session when it reconnects.
         }
+    }
+
+    /// <summary>Rebuilds delivery accounting from the delivery measurement (last 30 days), so a restart forgets nothing.</summary>
+    private async Task RestoreDeliveryAsync(CancellationToken ct)
+    {
+        using var doc = await _writer.QueryAsync("SELECT ranges, duplicates, evicted FROM delivery WHERE time > now() - 30d GROUP BY site, device, stream", ct);
+        var restored = 0;
+        foreach (var result in doc.RootElement.GetProperty("results").EnumerateArray())
+        {
+            if (!result.TryGetProperty("series", out var series)) continue;
+            foreach (var s in series.EnumerateArray())
+            {
+                var tags = s.GetProperty("tags");
+                var (site, device, stream) = (tags.GetProperty("site").GetString()!, tags.GetProperty("device").GetString()!, tags.GetProperty("stream").GetString()!);
+                foreach (var row in s.GetProperty("values").EnumerateArray())
+                {
+                    var at = EdgeTelemetry.Model.Time.FromUnixNanoseconds(row[0].GetInt64());
+                    _delivery.Restore(site, device, stream, row[1].GetString() ?? "",
+                        row[2].ValueKind == System.Text.Json.JsonValueKind.Number ? row[2].GetInt64() : 0,
+                        row[3].ValueKind == System.Text.Json.JsonValueKind.Number ? row[3].GetInt64() : 0, at);
+                    restored++;
+                }
+            }
+        }
+        if (restored > 0) _logger.LogInformation("Delivery accounting restored from {Count} delivery records", restored);
     }
 
     private async Task<List<PreparedMessage>> GatherAsync(CancellationToken ct)

@@ -92,6 +92,26 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         }
     }
 
+    /// <summary>Runs an InfluxQL query over the v1 API (GET /query, epoch=ns) and returns the JSON response.</summary>
+    public async Task<System.Text.Json.JsonDocument> QueryAsync(string influxQl, CancellationToken ct)
+    {
+        var uri = Endpoint($"query?db={Uri.EscapeDataString(_o.Database)}&epoch=ns&q={Uri.EscapeDataString(influxQl)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        Authorize(request);
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+                throw new TransientWriteException($"InfluxDB query answered {(int)response.StatusCode}: {Trim(body)}", RetryAfter(response));
+            return System.Text.Json.JsonDocument.Parse(body);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new TransientWriteException($"InfluxDB at {_o.Url} unreachable: {ex.Message}", null, ex);
+        }
+    }
+
     private Uri WriteUri()
     {
         var q = new List<string>();
