@@ -16,7 +16,7 @@ public static class AgentApp
     public static async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         if (args.Length > 0 && args[0] == "validate-config") return ValidateConfig(args[1..]);
-        if (args.Length > 0 && args[0] == "export") return await ExportAsync(args[1..], ct);
+        if (args.Length > 0 && args[0] == "export") return await Transfer.BundleExport.RunAsync(args[1..], Console.Out, Console.Error, ct);
         IHost host;
         try
         {
@@ -37,19 +37,6 @@ public static class AgentApp
             await host.RunAsync(ct);
         }
         return 0;
-    }
-
-    private static async Task<int> ExportAsync(string[] args, CancellationToken ct)
-    {
-        try
-        {
-            return await Transfer.BundleExport.RunAsync(args, Console.Out, ct);
-        }
-        catch (Exception ex) when (ex is ConfigurationException or ArgumentException or IOException or FormatException)
-        {
-            Console.Error.WriteLine($"edgetelemetry-agent export: {ex.Message}");
-            return 1;
-        }
     }
 
     /// <summary><c>validate-config file.yaml</c>: every problem with file, line and field; exit 1 if any.</summary>

@@ -32,19 +32,6 @@ public sealed partial class SampleBuffer
         }
     }
 
-    /// <summary>
-    /// Samples for an offline bundle, in sequence order after <paramref name="afterSeq"/>: the unsent
-    /// ones, or every retained one, optionally within [fromNs, toNs). Samples still waiting for a
-    /// trustworthy clock are left out (their time is not known yet).
-    /// </summary>
-    public async Task<IReadOnlyList<(Sample Sample, SampleKind Kind)>> ReadForExportAsync(bool unsentOnly, long fromNs, long toNs, long afterSeq, int max, CancellationToken ct = default)
-    {
-        var rows = await QueryAsync(
-            $"SELECT seq, t, m, eq, r, clk, kind FROM samples WHERE seq >= $from AND seq < $to AND t >= {fromNs} AND t < {toNs} AND clk <> {(int)ClockState.Untrusted}{(unsentOnly ? " AND sent = 0" : "")} ORDER BY seq LIMIT $n",
-            max, afterSeq + 1, long.MaxValue, ct, withKind: true);
-        return rows.Select(r => (r.Sample, r.Kind)).ToList();
-    }
-
     /// <summary>Bytes the rows occupy (pages in use; freed pages are reused, the file does not shrink).</summary>
     public async Task<long> UsedBytesAsync(CancellationToken ct = default)
     {

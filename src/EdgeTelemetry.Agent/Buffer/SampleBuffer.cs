@@ -132,10 +132,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
     public Task<IReadOnlyList<Sample>> ReadAfterAsync(long afterSeq, int max, CancellationToken ct = default) =>
         QueryAsync("SELECT seq, t, m, eq, r, clk FROM samples WHERE seq >= $from AND seq < $to ORDER BY seq LIMIT $n", max, afterSeq + 1, long.MaxValue, ct);
 
-    private async Task<IReadOnlyList<Sample>> QueryAsync(string sql, int max, long from, long to, CancellationToken ct) =>
-        (await QueryAsync(sql, max, from, to, ct, withKind: false)).Select(r => r.Sample).ToList();
-
-    private async Task<IReadOnlyList<(Sample Sample, SampleKind Kind)>> QueryAsync(string sql, int max, long from, long to, CancellationToken ct, bool withKind)
+    private async Task<IReadOnlyList<Sample>> QueryAsync(string sql, int max, long from, long to, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
@@ -145,7 +142,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             cmd.Parameters.AddWithValue("$n", max);
             cmd.Parameters.AddWithValue("$from", from);
             cmd.Parameters.AddWithValue("$to", to);
-            var result = new List<(Sample, SampleKind)>();
+            var result = new List<Sample>();
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -157,8 +154,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
                     case ClockState.Corrected: readings.Add(new Reading("clock_corrected", 1, Units.None)); break;
                     case ClockState.Uncorrectable: readings.Add(new Reading("clock_uncertain", 1, Units.None)); break;
                 }
-                var kind = withKind ? (SampleKind)reader.GetInt32(6) : SampleKind.Telemetry;
-                result.Add((new Sample(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), readings), kind));
+                result.Add(new Sample(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), readings));
             }
             return result;
         }

@@ -46,6 +46,13 @@ public sealed class DeliveryTracker
         return duplicates;
     }
 
+    /// <summary>Whether a sequence number of this stream has arrived before.</summary>
+    public bool Has(string site, string device, string stream, long seq)
+    {
+        if (!_streams.TryGetValue((site, device, stream), out var state)) return false;
+        lock (state) return Contains(state.Ranges, seq);
+    }
+
     /// <summary>The device reported evicting these samples to stay within its disk quota.</summary>
     public void RecordEviction(string site, string device, string stream, long count)
     {

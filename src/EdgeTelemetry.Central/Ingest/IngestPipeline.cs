@@ -72,7 +72,15 @@ public sealed class IngestPipeline : BackgroundService
         try
         {
             await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
-            await _retry.ExecuteAsync(async ct => await RestoreDeliveryAsync(ct), stoppingToken);
+            try
+            {
+                await _retry.ExecuteAsync(async ct => await RestoreDeliveryAsync(ct), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Accounting is a report, not the data path: ingest goes on with it starting empty.
+                _logger.LogWarning("Could not restore delivery accounting ({Error}); it starts empty", ex.Message);
+            }
             while (await _inbox.WaitToReadAsync(stoppingToken))
             {
                 var batch = await GatherAsync(stoppingToken);
@@ -185,11 +193,12 @@ public sealed class IngestPipeline : BackgroundService
     {
         var seqs = result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)).ToList();
         if (seqs.Count == 0) return;
+        // An eviction event counts once: a replayed one (redelivery, import then sync) is a duplicate.
+        long evicted = 0;
+        foreach (var e in result.Accepted.Where(a => a.Measurement == "buffer_eviction" && !_delivery.Has(device.Site, device.Device, stream, a.Seq)))
+            evicted += (long)(e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0);
         var duplicates = _delivery.Record(device.Site, device.Device, stream, seqs, receivedAt);
         if (duplicates > 0) _metrics.Duplicates(duplicates);
-        long evicted = 0;
-        foreach (var e in result.Accepted.Where(a => a.Measurement == "buffer_eviction"))
-            evicted += (long)(e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0);
         if (evicted > 0)
         {
             _delivery.RecordEviction(device.Site, device.Device, stream, evicted);

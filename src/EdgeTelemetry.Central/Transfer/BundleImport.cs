@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeTelemetry.Central.Ingest;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Transfer;
@@ -7,62 +8,229 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Central.Transfer;
 
+/// <summary>What one bundle import stored.</summary>
+public sealed record ImportResult(VerifiedBundle Bundle, long Imported, long Rejected);
+
+/// <summary>InfluxDB stayed unavailable during an import; what was written is kept and a second import is safe.</summary>
+public sealed class ImportWriteException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
-/// <c>central import BUNDLE [--Influx:Url=… …]</c>: verifies a bundle carried in from a site and
-/// stores it through the same validation and line protocol as live ingest. Idempotent: importing
-/// twice, or importing and then receiving the same samples online, adds no points.
+/// <c>central import BUNDLE… [--Influx:Url=… …]</c> (docs/offline-transfer.md): verifies a bundle
+/// carried in from a site — checksum, structure, header — before writing anything, then stores it
+/// the way live ingest stores the same envelopes from MQTT: <see cref="BatchValidator"/> on the
+/// topic the header names, <see cref="SamplePoints"/> for the accepted samples, the dead-letter
+/// store for rejections, a <c>delivery</c> point per envelope. The points are identical to the ones
+/// the online sync writes later (measurement, tags and timestamp depend only on the sample), so
+/// importing twice, or importing and then syncing online, stores each sample once.
 /// </summary>
 public static class BundleImport
 {
-    private const int MaxLinesPerWrite = 5000;
+    private const string Usage =
+        "usage: edgetelemetry-central import <bundle.etbundle>... [--Influx:Url=…] [--Influx:Database=…] …\n" +
+        "       (the central's configuration applies: appsettings.json, appsettings.<Environment>.json, environment, command line)";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct = default)
+    private const int MaxAttempts = 6;
+    private const int RejectionsShown = 10;
+
+    /// <summary>The command: 0 imported, 3 imported but some samples were rejected, 1 failed (a bad bundle writes nothing), 2 usage.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
-        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+        var bundles = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        if (bundles.Count == 0)
         {
-            await output.WriteLineAsync("usage: edgetelemetry-central import <bundle.etbundle> [--Influx:Url=…] [--Influx:Database=…]");
+            await stderr.WriteLineAsync(Usage);
             return 2;
         }
-        var path = args[0];
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args[1..])
-            .Build();
+        IConfiguration configuration;
+        try
+        {
+            // The central service's own configuration stack (CentralApp.Build uses the same options).
+            configuration = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args[bundles.Count..], ContentRootPath = AppContext.BaseDirectory }).Configuration;
+        }
+        catch (FormatException ex)
+        {
+            await stderr.WriteLineAsync($"edgetelemetry-central import: {ex.Message}\n{Usage}");
+            return 2;
+        }
         var influx = configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions();
-        var ingest = configuration.GetSection(Ingest.IngestOptions.Section).Get<Ingest.IngestOptions>() ?? new Ingest.IngestOptions();
-
-        var (header, entries) = await Bundle.ReadAsync(path, ct); // throws with file:line on damage, before anything is written
+        var ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(influx.RequestTimeoutSeconds) };
         var writer = new InfluxWriter(http, Options.Create(influx));
-        await writer.EnsureDatabaseAsync(ct);
 
-        var limits = new ValidationLimits { MaxPayloadBytes = ingest.MaxPayloadBytes, MaxFutureSkew = TimeSpan.FromMinutes(ingest.MaxFutureSkewMinutes) };
-        var receivedAt = DateTimeOffset.UtcNow;
-        long accepted = 0, rejected = 0;
-        var lines = new StringBuilder();
-        var pending = 0;
-        foreach (var entry in entries)
+        var exit = 0;
+        foreach (var path in bundles)
         {
-            var topic = Topics.For(header.Site, header.Device, entry.Kind);
-            var result = BatchValidator.Validate(topic, entry.Payload, receivedAt, limits);
-            foreach (var sample in result.Accepted)
-                LineProtocolWriter.Append(lines, SamplePoints.ToPoint(header.Site, header.Device, sample));
-            foreach (var rejection in result.Rejections)
-                LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, result.Topic, header.Stream, entry.Payload, receivedAt));
-            accepted += result.Accepted.Count;
-            rejected += result.Rejections.Count;
-            pending += result.Accepted.Count + result.Rejections.Count;
-            if (pending >= MaxLinesPerWrite)
+            try
             {
-                await writer.WriteAsync(lines.ToString(), ct);
-                lines.Clear();
-                pending = 0;
+                var result = await ImportAsync(path, writer, influx, ingest, TimeProvider.System, stderr, ct);
+                var h = result.Bundle.Header;
+                await stdout.WriteLineAsync($"imported {result.Imported} samples from {h.Site}/{h.Device} stream {h.Stream} (seq {h.FirstSeq}-{h.LastSeq}), rejected {result.Rejected}");
+                await stdout.WriteLineAsync($"  {path}: sha256 {result.Bundle.Sha256} verified; written to {influx.Url} {(influx.Api == InfluxApi.V2 ? $"bucket {influx.Bucket ?? influx.Database}" : $"database {influx.Database}")}" +
+                    (result.Rejected > 0 ? "; rejections are in the rejects measurement" : ""));
+                if (result.Rejected > 0 && exit == 0) exit = 3;
+            }
+            catch (BundleFormatException ex)
+            {
+                await stderr.WriteLineAsync($"edgetelemetry-central import: {ex.Message}; nothing was written from this bundle");
+                exit = 1;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await stderr.WriteLineAsync($"edgetelemetry-central import: {path}: {ex.Message}; nothing was written from this bundle");
+                exit = 1;
+            }
+            catch (ImportWriteException ex)
+            {
+                await stderr.WriteLineAsync($"edgetelemetry-central import: {path}: {ex.Message}; importing the bundle again is safe (idempotent)");
+                exit = 1;
             }
         }
-        if (lines.Length > 0) await writer.WriteAsync(lines.ToString(), ct);
-        await output.WriteLineAsync($"imported {accepted} samples from {header.Site}/{header.Device} stream {header.Stream} (seq {header.FirstSeq}-{header.LastSeq}), rejected {rejected}");
-        return rejected == 0 ? 0 : 3;
+        return exit;
     }
+
+    /// <summary>Verifies the whole bundle, then writes it; a damaged bundle throws <see cref="BundleFormatException"/> before anything is written.</summary>
+    public static async Task<ImportResult> ImportAsync(string path, InfluxWriter writer, InfluxOptions influx, IngestOptions ingest,
+        TimeProvider clock, TextWriter log, CancellationToken ct = default)
+    {
+        var bundle = await BundleReader.VerifyAsync(path, ct);
+        var import = new Import(bundle, writer, influx, ingest, clock, log);
+        await import.RunAsync(ct);
+        return new ImportResult(bundle, import.Imported, import.Rejected);
+    }
+
+    private sealed class Import(VerifiedBundle bundle, InfluxWriter writer, InfluxOptions influx, IngestOptions ingest, TimeProvider clock, TextWriter log)
+    {
+        private readonly ValidationLimits _limits = new()
+        {
+            MaxPayloadBytes = ingest.MaxPayloadBytes,
+            // Old timestamps are normal in a bundle (that is why it exists); only the future-skew bound applies, as live.
+            MaxFutureSkew = TimeSpan.FromMinutes(ingest.MaxFutureSkewMinutes),
+        };
+        private readonly string _name = Path.GetFileName(bundle.Path);
+        private int _shown;
+
+        public long Imported { get; private set; }
+        public long Rejected { get; private set; }
+
+        public async Task RunAsync(CancellationToken ct)
+        {
+            await RetryAsync(writer.EnsureDatabaseAsync, ct);
+            var pending = new List<Prepared>();
+            var points = 0;
+            await foreach (var entry in BundleReader.ReadEntriesAsync(bundle, ct))
+            {
+                var prepared = Prepare(entry);
+                pending.Add(prepared);
+                points += prepared.PointCount;
+                if (points < Math.Max(1, influx.MaxBatchPoints)) continue;
+                await StoreAsync(pending, ct);
+                pending.Clear();
+                points = 0;
+            }
+            await StoreAsync(pending, ct);
+            if (_shown < Rejected)
+                await log.WriteLineAsync($"  … {Rejected - _shown} more rejections from {_name}, all in the rejects measurement");
+        }
+
+        /// <summary>As live ingest prepares an MQTT message (IngestPipeline), with the topic built from the header.</summary>
+        private Prepared Prepare(BundleEntry entry)
+        {
+            var h = bundle.Header;
+            var topic = Topics.For(h.Site, h.Device, entry.Kind);
+            var receivedAt = clock.GetUtcNow();
+            var result = BatchValidator.Validate(topic, entry.Envelope, receivedAt, _limits);
+            var lines = new StringBuilder();
+            foreach (var sample in result.Accepted)
+                LineProtocolWriter.Append(lines, SamplePoints.ToPoint(h.Site, h.Device, sample));
+            if (result.Topic is { } device && result.Batch?.Stream is { } stream)
+                AppendDelivery(lines, device, stream, result, receivedAt);
+            var rejections = result.Rejections.Select(r => r with { Detail = $"{r.Detail} [bundle {_name} line {entry.Line}]" }).ToList();
+            foreach (var rejection in rejections)
+                LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, result.Topic, result.Batch?.Stream, entry.Envelope, receivedAt));
+            // A message-level rejection refuses every sample of the envelope.
+            var refused = result.Rejections.Count == 1 && result.Rejections[0].Seq is null && result.Accepted.Count == 0
+                ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
+                : result.Rejections.Count;
+            return new Prepared(entry, topic, result, rejections, lines.ToString(), result.Accepted.Count + rejections.Count + 1, refused);
+        }
+
+        /// <summary>Delivery accounting as live ingest writes it, so the delivery summary counts imported sequence numbers as received.</summary>
+        private static void AppendDelivery(StringBuilder lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
+        {
+            var seqs = result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)).Order().Distinct().ToList();
+            if (seqs.Count == 0) return;
+            long evicted = 0;
+            foreach (var e in result.Accepted.Where(a => a.Measurement == "buffer_eviction"))
+                evicted += (long)(e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0);
+            var point = new Point("delivery", DeadLetterPoints.UniqueTimestamp(receivedAt))
+                .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
+                .Field("ranges", SeqRanges.Format(seqs))
+                .Field("count", (long)seqs.Count)
+                .Field("duplicates", 0L) // an import cannot tell; InfluxDB stores replays once either way
+                .Field("evicted", evicted);
+            LineProtocolWriter.Append(lines, point);
+        }
+
+        /// <summary>One write; if InfluxDB refuses points (400), envelope by envelope, and a refused envelope goes to the dead-letter store.</summary>
+        private async Task StoreAsync(List<Prepared> batch, CancellationToken ct)
+        {
+            if (batch.Count == 0) return;
+            try
+            {
+                await RetryAsync(t => writer.WriteAsync(string.Concat(batch.Select(b => b.Lines)), t), ct);
+                foreach (var item in batch) await CountAsync(item.Result.Accepted.Count, item.Refused, item.Rejections);
+            }
+            catch (PointsRejectedException) when (batch.Count > 1)
+            {
+                foreach (var item in batch) await StoreAsync([item], ct);
+            }
+            catch (PointsRejectedException ex)
+            {
+                var item = batch[0];
+                var rejection = new Rejection(RejectReason.RejectedByDatabase, $"{ex.Message} [bundle {_name} line {item.Entry.Line}]");
+                var point = DeadLetterPoints.ToPoint(rejection, item.Topic, item.Result.Topic, item.Result.Batch?.Stream, item.Entry.Envelope, clock.GetUtcNow());
+                await RetryAsync(t => writer.WriteAsync(LineProtocolWriter.Write([point]), t), ct);
+                await CountAsync(0, item.Result.Accepted.Count + item.Refused, [rejection]);
+            }
+        }
+
+        private async Task CountAsync(long imported, long rejected, IEnumerable<Rejection> rejections)
+        {
+            Imported += imported;
+            Rejected += rejected;
+            foreach (var r in rejections)
+            {
+                if (_shown >= RejectionsShown) break;
+                _shown++;
+                await log.WriteLineAsync($"  rejected {(r.Seq is { } seq ? $"seq {seq}" : "envelope")}: {r.Code}: {r.Detail}");
+            }
+        }
+
+        /// <summary>A few attempts with backoff (Retry-After honoured), then give up: unlike live ingest, nobody waits on an ack here.</summary>
+        private async Task RetryAsync(Func<CancellationToken, Task> write, CancellationToken ct)
+        {
+            var delay = TimeSpan.FromMilliseconds(500);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await write(ct);
+                    return;
+                }
+                catch (TransientWriteException ex) when (attempt < MaxAttempts)
+                {
+                    var wait = ex.RetryAfter ?? delay;
+                    await log.WriteLineAsync($"  InfluxDB write failed (attempt {attempt} of {MaxAttempts}): {ex.Message}; retrying in {wait.TotalSeconds:F1} s");
+                    await Task.Delay(wait, clock, ct);
+                    delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, Math.Max(1, influx.RetryMaxDelaySeconds)));
+                }
+                catch (TransientWriteException ex)
+                {
+                    throw new ImportWriteException($"InfluxDB failed {MaxAttempts} times ({ex.Message}); {Imported} of {bundle.Header.Samples} samples were stored before", ex);
+                }
+            }
+        }
+    }
+
+    private sealed record Prepared(BundleEntry Entry, string Topic, ValidatedBatch Result, IReadOnlyList<Rejection> Rejections, string Lines, int PointCount, long Refused);
 }

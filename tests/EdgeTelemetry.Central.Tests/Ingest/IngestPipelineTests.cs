@@ -27,6 +27,8 @@ public class IngestPipelineTests
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
+            // The start-up query that restores delivery accounting: an empty database.
+            if (request.Method == HttpMethod.Get) return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"results":[{"statement_id":0}]}""") };
             var raw = await request.Content!.ReadAsByteArrayAsync(ct);
             var body = request.Content.Headers.ContentEncoding.Contains("gzip")
                 ? await new StreamReader(new GZipStream(new MemoryStream(raw), CompressionMode.Decompress)).ReadToEndAsync(ct)

@@ -1,4 +1,7 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
@@ -10,62 +13,240 @@ public class BundleTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("et-bundle-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static readonly BundleHeader Header = new() { Site = "s", Device = "d", Stream = "st", Created = DateTimeOffset.UnixEpoch, Samples = 2, FirstSeq = 1, LastSeq = 2 };
+    private static byte[] Envelope(TopicKind kind, params long[] seqs) => BatchCodec.Encode(BatchCodec.ToBatch("md-test", "cf-1", "st-1", "0.1.0",
+        seqs.Select(seq => new Sample(seq, 1_763_900_000_000_000_000 + seq, kind == TopicKind.Events ? "alarm" : "centrifuge", "cf-1",
+            [new Reading("bowl_speed", 400 + seq * 0.5, Units.Rpm)]))));
 
-    private static BundleEntry Entry(long seq, TopicKind kind) => new(kind, BatchCodec.Encode(BatchCodec.ToBatch("s", "d", "st", "t",
-        [new Sample(seq, 1_763_900_000_000_000_000 + seq, "centrifuge", "cf-1", [new Reading("bowl_speed", 400, Units.Rpm)])])));
+    /// <summary>Telemetry seqs 1-3 and 5, events seq 4: a header that matches them.</summary>
+    private static (BundleHeader, (TopicKind, byte[])[]) Sample() =>
+    (
+        new BundleHeader
+        {
+            Site = "md-test", Device = "cf-1", Stream = "st-1", AgentVersion = "0.1.0", Created = DateTimeOffset.UnixEpoch,
+            Samples = 5, FirstSeq = 1, LastSeq = 5, Seqs = "1-5", Kinds = new BundleKinds { Telemetry = 4, Events = 1 },
+        },
+        [(TopicKind.Telemetry, Envelope(TopicKind.Telemetry, 1, 2, 3)), (TopicKind.Events, Envelope(TopicKind.Events, 4)), (TopicKind.Telemetry, Envelope(TopicKind.Telemetry, 5))]
+    );
 
-    private async Task<string> WriteAsync(params BundleEntry[] entries)
+    private async Task<(string Path, string Sha)> WriteAsync(BundleHeader header, IEnumerable<(TopicKind Kind, byte[] Payload)> entries, string name = "b")
     {
-        var path = Path.Combine(_dir, "b" + Bundle.Extension);
-        await using (var f = File.Create(path)) await Bundle.WriteAsync(f, Header, entries);
-        return path;
+        var path = Path.Combine(_dir, name + Bundle.Extension);
+        await using var file = File.Create(path);
+        await using var writer = await BundleWriter.StartAsync(file, header);
+        foreach (var (kind, payload) in entries) await writer.WriteEnvelopeAsync(kind, payload);
+        return (path, await writer.CompleteAsync());
+    }
+
+    private async Task<string> WriteSampleAsync()
+    {
+        var (header, entries) = Sample();
+        return (await WriteAsync(header, entries)).Path;
+    }
+
+    private static async Task<List<BundleEntry>> ReadAllAsync(VerifiedBundle bundle)
+    {
+        var list = new List<BundleEntry>();
+        await foreach (var e in BundleReader.ReadEntriesAsync(bundle)) list.Add(e);
+        return list;
     }
 
     [Fact]
     public async Task Bundle_round_trips_header_kinds_and_envelopes_byte_for_byte()
     {
-        var entries = new[] { Entry(1, TopicKind.Telemetry), Entry(2, TopicKind.Events) };
-        var (header, read) = await Bundle.ReadAsync(await WriteAsync(entries));
-        Assert.Equal(("s", "d", "st", 2L), (header.Site, header.Device, header.Stream, header.Samples));
-        Assert.Equal(entries.Select(e => e.Kind), read.Select(e => e.Kind));
-        Assert.Equal(entries.Select(e => Convert.ToBase64String(e.Payload)), read.Select(e => Convert.ToBase64String(e.Payload)));
+        var (header, entries) = Sample();
+        var (path, sha) = await WriteAsync(header, entries);
+
+        var bundle = await BundleReader.VerifyAsync(path);
+        var read = await ReadAllAsync(bundle);
+
+        Assert.Equal(sha, bundle.Sha256);
+        Assert.Equal(("md-test", "cf-1", "st-1", 5L, 1L, 5L, "1-5"), (bundle.Header.Site, bundle.Header.Device, bundle.Header.Stream, bundle.Header.Samples, bundle.Header.FirstSeq, bundle.Header.LastSeq, bundle.Header.Seqs));
+        Assert.Equal((4L, 1L), (bundle.Header.Kinds.Telemetry, bundle.Header.Kinds.Events));
+        Assert.Equal(entries.Select(e => e.Item1), read.Select(e => e.Kind));
+        Assert.Equal(entries.Select(e => Convert.ToHexString(e.Item2)), read.Select(e => Convert.ToHexString(e.Envelope)));
+        Assert.Equal([2L, 3L, 4L], read.Select(e => e.Line));
+        // What the import does with each envelope: the wire decoder takes it as MQTT would have carried it.
+        Assert.All(read, e => Assert.NotNull(BatchCodec.TryDecode(e.Envelope, out _)));
     }
 
     [Fact]
-    public async Task A_changed_byte_fails_the_checksum_naming_file_and_line()
+    public async Task Every_line_is_json_and_the_trailer_is_the_sha256_of_the_preceding_bytes()
     {
-        var path = await WriteAsync(Entry(1, TopicKind.Telemetry), Entry(2, TopicKind.Telemetry));
-        var text = await Decompress(path);
-        await Compress(path, text.Replace("\"v\":400", "\"v\":900"));
-        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => Bundle.ReadAsync(path));
-        Assert.StartsWith($"{path}:4: checksum mismatch", ex.Message);
+        var path = await WriteSampleAsync();
+        var text = await DecompressAsync(path);
+        var lines = text.Split('\n');
+
+        Assert.Equal("", lines[^1]); // ends in a line end
+        Assert.All(lines[..^1], l => JsonDocument.Parse(l).Dispose());
+        Assert.StartsWith("{\"format\":\"edgetelemetry-bundle\",\"version\":1,", lines[0]);
+        Assert.StartsWith("{\"kind\":\"telemetry\",\"batch\":{\"v\":1,", lines[1]);
+        Assert.StartsWith("{\"kind\":\"events\",\"batch\":", lines[2]);
+        var covered = text[..(text.Length - lines[^2].Length - 1)];
+        var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(covered)));
+        Assert.Equal($"{{\"sha256\":\"{expected}\"}}", lines[^2]); // zcat b.etbundle | head -n -1 | sha256sum
     }
 
     [Fact]
-    public async Task A_truncated_bundle_is_refused()
+    public async Task A_changed_value_fails_the_checksum_naming_file_and_trailer_line()
     {
-        var path = await WriteAsync(Entry(1, TopicKind.Telemetry), Entry(2, TopicKind.Telemetry));
-        var text = await Decompress(path);
-        await Compress(path, text[..text.LastIndexOf("sha256", StringComparison.Ordinal)]);
-        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => Bundle.ReadAsync(path));
-        Assert.Contains("truncated", ex.Message);
+        var path = await WriteSampleAsync();
+        var text = await DecompressAsync(path);
+        await CompressAsync(path, text.Replace("\"v\":401", "\"v\":901")); // a plausible edit: still valid JSON and a valid envelope
 
-        var bytes = await File.ReadAllBytesAsync(await WriteAsync(Entry(1, TopicKind.Telemetry)));
-        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]); // cut mid-gzip, as a yanked USB stick does
-        Assert.Contains("truncated", (await Assert.ThrowsAsync<BundleFormatException>(() => Bundle.ReadAsync(path))).Message);
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.StartsWith($"{path}:5: checksum mismatch", ex.Message);
+        Assert.Contains("damaged", ex.Message);
     }
 
-    private static async Task<string> Decompress(string path)
+    [Fact]
+    public async Task A_broken_line_reports_the_checksum_and_the_first_unreadable_line()
+    {
+        var path = await WriteSampleAsync();
+        var lines = (await DecompressAsync(path)).Split('\n');
+        lines[2] = lines[2][..40];
+        await CompressAsync(path, string.Join('\n', lines));
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.StartsWith($"{path}:5: checksum mismatch", ex.Message);
+        Assert.EndsWith("(first unreadable line: 3)", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_bundle_cut_at_a_line_end_has_no_checksum_line_and_is_refused_as_truncated()
+    {
+        var path = await WriteSampleAsync();
+        var text = await DecompressAsync(path);
+        await CompressAsync(path, text[..(text.IndexOf("{\"sha256\"", StringComparison.Ordinal))]);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:4: the last line is not the checksum line {{\"sha256\":\"…\"}}: the bundle is truncated", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_bundle_cut_mid_line_is_refused_as_truncated()
+    {
+        var path = await WriteSampleAsync();
+        var text = await DecompressAsync(path);
+        await CompressAsync(path, text[..(text.Length - 20)]);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:5: the last line is cut off (no line end): the bundle is truncated", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]   // inside the gzip footer: GZipStream itself does not notice
+    [InlineData(4)]
+    [InlineData(8)]   // the whole footer
+    [InlineData(20)]  // into the compressed data
+    [InlineData(-2)]  // half the file
+    public async Task A_file_cut_short_as_by_a_yanked_usb_stick_is_refused(int cutBytes)
+    {
+        var path = await WriteSampleAsync();
+        var bytes = await File.ReadAllBytesAsync(path);
+        await File.WriteAllBytesAsync(path, bytes[..(cutBytes > 0 ? bytes.Length - cutBytes : bytes.Length / -cutBytes)]);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.StartsWith(path + ":", ex.Message);
+        Assert.Matches("truncated|damaged", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_the_compressed_file_is_refused()
+    {
+        var path = await WriteSampleAsync();
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.StartsWith(path + ":", ex.Message);
+        Assert.Contains("damaged", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_gzip_is_refused_at_line_1()
+    {
+        var path = Path.Combine(_dir, "notes" + Bundle.Extension);
+        await File.WriteAllTextAsync(path, "{\"format\":\"edgetelemetry-bundle\"}\n");
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.StartsWith($"{path}:1: not a gzip stream", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_header_that_claims_other_samples_than_the_envelopes_hold_is_refused()
+    {
+        var (header, entries) = Sample();
+        header.Samples = 6;
+        header.LastSeq = 6;
+        header.Seqs = "1-6";
+        var (path, _) = await WriteAsync(header, entries);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:1: the header says 6 samples (seq 1-6, telemetry 4, events 1), the envelopes hold 5 (seq 1-5, telemetry 4, events 1); seqs '1-6' vs '1-5'", ex.Message);
+    }
+
+    [Fact]
+    public async Task An_envelope_of_another_stream_is_refused_with_its_line()
+    {
+        var (header, entries) = Sample();
+        var foreign = BatchCodec.Encode(BatchCodec.ToBatch("md-test", "cf-1", "other", "0.1.0",
+            [new Sample(5, 1_763_900_000_000_000_005, "centrifuge", "cf-1", [new Reading("bowl_speed", 1, Units.Rpm)])]));
+        var (path, _) = await WriteAsync(header, [entries[0], entries[1], (TopicKind.Telemetry, foreign)]);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:4: the envelope is for md-test/cf-1 stream other; the header says md-test/cf-1 stream st-1", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_bundle_of_a_newer_version_is_refused_by_name()
+    {
+        var (header, entries) = Sample();
+        header.Version = 2;
+        var (path, _) = await WriteAsync(header, entries);
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:1: bundle version 2 is not supported (this reader knows version 1)", ex.Message);
+    }
+
+    [Fact]
+    public async Task Reading_a_bundle_that_changed_after_verification_fails_at_the_end()
+    {
+        var (header, entries) = Sample();
+        var (path, _) = await WriteAsync(header, entries);
+        var bundle = await BundleReader.VerifyAsync(path);
+        header.AgentVersion = "9.9.9"; // same samples, different bytes: a consistent but different bundle
+        await WriteAsync(header, entries);
+
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => ReadAllAsync(bundle));
+        Assert.Contains("changed while it was being imported", ex.Message);
+    }
+
+    [Fact]
+    public async Task File_name_carries_site_device_stream_and_seq_range()
+    {
+        var (header, _) = Sample();
+        Assert.Equal("md-test_cf-1_st-1_1-5.etbundle", Bundle.FileName(header));
+    }
+
+    [Theory]
+    [InlineData(new long[] { }, "")]
+    [InlineData(new long[] { 7 }, "7")]
+    [InlineData(new long[] { 1, 2, 3, 5, 7, 8 }, "1-3,5,7-8")]
+    public void Seq_ranges_format_and_parse(long[] seqs, string text)
+    {
+        Assert.Equal(text, SeqRanges.Format(seqs));
+        Assert.Equal(seqs, SeqRanges.Parse(text).SelectMany(r => Enumerable.Range((int)r.From, (int)(r.To - r.From + 1)).Select(i => (long)i)));
+    }
+
+    private static async Task<string> DecompressAsync(string path)
     {
         await using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
         return await new StreamReader(gz).ReadToEndAsync();
     }
 
-    private static async Task Compress(string path, string text)
+    private static async Task CompressAsync(string path, string text)
     {
         await using var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest);
-        await using var w = new StreamWriter(gz);
+        await using var w = new StreamWriter(gz, new UTF8Encoding(false));
         await w.WriteAsync(text);
     }
 }
