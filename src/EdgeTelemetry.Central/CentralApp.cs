@@ -14,7 +14,9 @@ public static class CentralApp
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapHealthApi();
+        app.MapUserApis();
         app.MapDeliveryApi();
+        app.MapBuiltInPage(); // wwwroot (the built-in page) and the read endpoints its charts use
         return app;
     }
 }

@@ -26,6 +26,7 @@ public static class CentralServiceExtensions
         services.AddHostedService<IngestPipeline>();
         services.AddSingleton<MqttIngestService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestService>());
+        builder.AddUserApiServices();
         return builder;
     }
 }

@@ -1,0 +1,45 @@
+namespace EdgeTelemetry.Central.Batches;
+
+/// <summary>POST /api/batches: a batch as the operator records it. Times are RFC 3339.</summary>
+public sealed class BatchRequest
+{
+    public string? Site { get; set; }
+    public string? Equipment { get; set; }
+    public string? Start { get; set; }
+    public string? End { get; set; }
+    /// <summary>Entered feed mass (kg, t or g).</summary>
+    public Quantity? FeedMass { get; set; }
+    /// <summary>Or: take the feed mass from a load cell (weighing.mass) over the batch window.</summary>
+    public LoadCellSource? FeedMassFromLoadCell { get; set; }
+}
+
+public sealed class LoadCellSource
+{
+    /// <summary>The load cell's equipment id; the batch's equipment when omitted.</summary>
+    public string? Equipment { get; set; }
+}
+
+/// <summary>PUT /api/batches/{id}/assays: the assay results; members left out keep their stored value.</summary>
+public sealed class AssaysRequest
+{
+    public Quantity? FeedGrade { get; set; }
+    public Quantity? ConcentrateMass { get; set; }
+    public Quantity? ConcentrateGrade { get; set; }
+    public Quantity? TailingsGrade { get; set; }
+}
+
+/// <summary>A batch as the API returns it, with advice that is not stored (e.g. recovery above 100 %).</summary>
+public sealed record BatchView(string Id, ProcessBatch Batch, IReadOnlyList<string> Warnings)
+{
+    public static BatchView Of(ProcessBatch b)
+    {
+        var warnings = new List<string>();
+        if (b.Recovery.RecoveryPct > 100)
+            warnings.Add("recovery is above 100 %: the masses or grades are inconsistent (check the assays and weighing)");
+        if (b.Recovery is { Method: RecoveryCalculator.MassBalance, RecoveryPct: { } mb, TwoProductRecoveryPct: { } tp } && Math.Abs(mb - tp) > 10)
+            warnings.Add($"mass-balance recovery ({mb:0.#} %) and two-product recovery ({tp:0.#} %) differ by more than 10 points");
+        if (b.Recovery.RecoveryPct is null)
+            warnings.Add("recovery not yet computable: needs feed mass, feed grade, concentrate mass and grade, or feed, concentrate and tailings grades");
+        return new BatchView(b.Id, b, warnings);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using static EdgeTelemetry.Central.Reports.MercuryEvidenceCaveats;
+
+namespace EdgeTelemetry.Central.Reports;
+
+/// <summary>
+/// The report as one self-contained HTML page (no scripts, fonts or images to fetch) that prints
+/// on A4: it states its site, period and generation time at the top and, before any figure, what
+/// it cannot vouch for. Every value from the database is HTML-encoded.
+/// </summary>
+public static class MercuryReportHtml
+{
+    private const string Style = """
+        @page { size: A4; margin: 15mm 12mm; }
+        body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #000; margin: 0 auto; max-width: 186mm; }
+        h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; border-bottom: 0.3mm solid #444; }
+        h3 { font-size: 10.5pt; margin: 4mm 0 1mm; }
+        table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; page-break-inside: auto; }
+        tr { page-break-inside: avoid; } thead { display: table-header-group; }
+        th, td { border: 0.2mm solid #888; padding: 0.8mm 1.5mm; text-align: left; vertical-align: top; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        .meta td { border: none; padding: 0 2mm 0 0; }
+        .caveats { border: 0.5mm solid #000; padding: 2mm 3mm; margin: 3mm 0; } .caveats h2 { margin-top: 0; }
+        .nodata { font-weight: bold; font-size: 11pt; }
+        .monitor { page-break-inside: avoid; }
+        table.compact { font-size: 8pt; } table.compact td:first-child { word-break: break-all; }
+        small { color: #333; }
+        """;
+
+    public static string Render(MercuryEvidenceReport r)
+    {
+        var h = new StringBuilder();
+        h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mercury evidence — ")
+         .Append(E(r.Site)).Append("</title><style>").Append(Style).Append("</style></head><body>\n");
+        h.Append("<h1>Mercury-elimination evidence</h1>\n<table class=\"meta\">")
+         .Append(MetaRow("Site", r.Site))
+         .Append(MetaRow("Period", $"{Stamp(r.From)} – {Stamp(r.To)}"))
+         .Append(MetaRow("Generated", Stamp(r.GeneratedAt)))
+         .Append(MetaRow("Gap threshold", $"{Num(r.GapThresholdSeconds)} s"))
+         .Append(MetaRow("Site action level", $"{Num(r.SiteActionLevelUgM3)} µg/m³"))
+         .Append("</table>\n");
+        h.Append(r.HasData ? $"<p>{E(r.Summary)}</p>\n" : $"<p class=\"nodata\">{E(r.Summary)}</p>\n");
+
+        h.Append("<div class=\"caveats\"><h2>Data this report cannot vouch for</h2>");
+        if (r.NotVouchedFor.Count == 0) h.Append("<p>Nothing: every stretch of the period is covered, and no sample is missing, re-dated or rejected.</p>");
+        else h.Append("<ul>").Append(string.Concat(r.NotVouchedFor.Select(n => $"<li>{E(n)}</li>"))).Append("</ul>");
+        h.Append("</div>\n");
+
+        h.Append("<h2>Reference values (elemental mercury vapour)</h2>");
+        Table(h, ["Reference", "µg/m³", "Basis"], r.References.Select(x => new[] { E(x.Name), N(x.UgM3), E(x.Basis) }));
+
+        h.Append("<h2>Mercury monitors</h2>");
+        if (r.Monitors.Count == 0) h.Append("<p class=\"nodata\">No mercury monitor has reported from this site.</p>");
+        foreach (var m in r.Monitors) Monitor(h, m, r.References);
+
+        h.Append("<h2>Gravity circuit operating hours</h2>");
+        if (r.GravityCircuit.Count == 0) h.Append("<p>No centrifuge, shaking-table or sluice telemetry in the period.</p>");
+        else Table(h, ["Equipment", "Kind", "Operating h", "h with data", "Counted as"],
+            r.GravityCircuit.Select(x => new[] { E(x.Equipment), E(x.Kind), N(x.Hours), N(x.HoursWithData), E(x.Rule) }));
+
+        h.Append("<h2>Batches and recoveries</h2>");
+        if (r.Batches.Count == 0) h.Append("<p>No processing batches recorded in the period.</p>");
+        else Table(h, ["Batch", "Start (UTC)", "End (UTC)", "Feed kg", "Feed g/t", "Conc. kg", "Conc. g/t", "Tails g/t", "Recovery %", "Method"],
+            r.Batches.Select(v => v.Batch).Select(b => new[] { E(b.Id), E(Short(b.Start)), E(Short(b.End)), N(b.FeedMassKg), N(b.FeedGradeGpt),
+                N(b.ConcentrateMassKg), N(b.ConcentrateGradeGpt), N(b.TailingsGradeGpt), N(b.Recovery.RecoveryPct), E(b.Recovery.Method ?? "not yet computable") }),
+            "compact");
+
+        h.Append("<h2>Data integrity</h2>");
+        Table(h, ["Device", "Samples", "Missing by seq", "Seq restarts", "Duplicates received", "Evicted on device", "Untrusted clock reports"],
+            r.Integrity.Devices.Select(d => new[] { E(d.Device), N(d.SamplesInPeriod), N(d.MissingBySequence), N(d.SequenceRestarts),
+                N(d.DuplicatesReceived), N(d.EvictedOnDevice), N(d.UntrustedClockReports) }));
+        if (r.Integrity.Rejected.Count == 0) h.Append("<p>No rejected messages from this site in the period.</p>");
+        else Table(h, ["Device", "Rejection reason", "Count"], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(x.Reason), N(x.Count) }));
+
+        h.Append("<h2>Method</h2><ul>").Append(string.Concat(r.Method.Select(m => $"<li><small>{E(m)}</small></li>"))).Append("</ul>\n");
+        h.Append("</body></html>\n");
+        return h.ToString();
+    }
+
+    private static void Monitor(StringBuilder h, MonitorEvidence m, IReadOnlyList<ReferenceValue> references)
+    {
+        h.Append("<div class=\"monitor\"><h3>").Append(E(m.Device)).Append(" — ").Append(E(m.Equipment)).Append("</h3>");
+        if (m.Statistics is not { } s)
+        {
+            h.Append($"<p class=\"nodata\">No valid readings in the period (coverage {Pct(m.CoveragePct)} %).</p></div>");
+            return;
+        }
+        Table(h, ["Valid readings", "Coverage %", "Mean", "Median", "P95", "Max (µg/m³)", "Max at"],
+            [[N(m.ValidReadings), N(m.CoveragePct), N(s.MeanUgM3), N(s.MedianUgM3), N(s.P95UgM3), N(s.MaxUgM3), E(Stamp(s.MaxAt))]]);
+        Table(h, ["Time above", "µg/m³", "Duration", "% of covered time"],
+            m.TimeAbove.Select(a => new[] { E(references.FirstOrDefault(x => x.Id == a.Reference)?.Name ?? a.Reference), N(a.ReferenceUgM3), E(Duration(a.Seconds)), N(a.PctOfCovered) }));
+        if (m.Gaps.Count > 0)
+            Table(h, ["Gap start", "Gap end", "Length"], m.Gaps.Select(g => new[] { E(Stamp(g.Start)), E(Stamp(g.End)), E(Duration(g.Seconds)) }));
+        if (m.Exceedances.Count == 0) h.Append("<p>No reading above the site action level.</p>");
+        else Table(h, ["Above action level from", "to", "Duration", "Peak µg/m³", "Note"], m.Exceedances.Select(e => new[]
+            { E(Stamp(e.Start)), E(Stamp(e.End)), E(Duration(e.DurationSeconds)), N(e.PeakUgM3), e.MayBeLonger ? "touches a gap or the period's edge" : "" }));
+        h.Append("</div>\n");
+    }
+
+    private static void Table(StringBuilder h, string[] headers, IEnumerable<string[]> rows, string? cssClass = null)
+    {
+        h.Append(cssClass is null ? "<table>" : $"<table class=\"{cssClass}\">").Append("<thead><tr>").Append(string.Concat(headers.Select(x => $"<th>{E(x)}</th>"))).Append("</tr></thead><tbody>");
+        foreach (var row in rows)
+            h.Append("<tr>").Append(string.Concat(row.Select(c => c.StartsWith('\u0001') ? $"<td class=\"n\">{c[1..]}</td>" : $"<td>{c}</td>"))).Append("</tr>");
+        h.Append("</tbody></table>\n");
+    }
+
+    private static string Short(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private static string MetaRow(string k, string v) => $"<tr><td><b>{E(k)}</b></td><td>{E(v)}</td></tr>";
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    // Numbers are right-aligned: the marker tells Table to use the numeric cell style.
+    private static string N(double? v) => "\u0001" + (v is { } d ? Num(d) : "—");
+
+    private static string N(long v) => "\u0001" + v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Num(double v) => v.ToString(Math.Abs(v) >= 100 ? "0.#" : "0.###", CultureInfo.InvariantCulture);
+}
