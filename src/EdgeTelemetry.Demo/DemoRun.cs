@@ -42,7 +42,7 @@ public static class DemoRun
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await WaitForAsync(async () => (await TryGet(http, $"http://127.0.0.1:{centralPort}/healthz")) == 200, TimeSpan.FromSeconds(60), "central service /healthz");
-        Console.WriteLine($"demo: central service on http://127.0.0.1:{centralPort} (/healthz, /metrics)");
+        Console.WriteLine($"demo: central service on http://127.0.0.1:{centralPort} (page /?key=demo-operator-key-NOT-SECRET, /api, /metrics)");
 
         var agents = new List<(string Device, string Buffer, ChildProcess Process)>();
         foreach (var station in Stations)
