@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using EdgeTelemetry.Transfer;
 
 namespace EdgeTelemetry.Central.Ingest;
 
@@ -66,7 +65,7 @@ public sealed class DeliveryTracker
         var state = _streams.GetOrAdd((site, device, stream), _ => new StreamState());
         lock (state)
         {
-            foreach (var (from, to) in ParseRanges(ranges))
+            foreach (var (from, to) in SeqRanges.Parse(ranges))
                 for (var s = from; s <= to; s++)
                     if (!Contains(state.Ranges, s)) { Add(state.Ranges, s, s); state.Received++; }
             state.Duplicates += duplicates;
@@ -95,39 +94,6 @@ public sealed class DeliveryTracker
             }
         }
         return result.OrderBy(r => r.Site).ThenBy(r => r.Device).ThenBy(r => r.Stream).ToList();
-    }
-
-    /// <summary>"1-200,202,204-250": compact form for the delivery measurement.</summary>
-    public static string FormatRanges(IEnumerable<long> seqs)
-    {
-        var sb = new StringBuilder();
-        long? start = null, prev = null;
-        foreach (var s in seqs.Order())
-        {
-            if (prev is { } p && s == p) continue;
-            if (start is null) start = s;
-            else if (s != prev + 1) { Append(sb, start.Value, prev!.Value); start = s; }
-            prev = s;
-        }
-        if (start is not null) Append(sb, start.Value, prev!.Value);
-        return sb.ToString();
-    }
-
-    public static IEnumerable<(long From, long To)> ParseRanges(string text)
-    {
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var dash = part.IndexOf('-');
-            if (dash < 0) { var v = long.Parse(part, CultureInfo.InvariantCulture); yield return (v, v); }
-            else yield return (long.Parse(part[..dash], CultureInfo.InvariantCulture), long.Parse(part[(dash + 1)..], CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static void Append(StringBuilder sb, long from, long to)
-    {
-        if (sb.Length > 0) sb.Append(',');
-        sb.Append(from.ToString(CultureInfo.InvariantCulture));
-        if (to != from) sb.Append('-').Append(to.ToString(CultureInfo.InvariantCulture));
     }
 
     private static bool Contains(SortedDictionary<long, long> ranges, long seq)

@@ -206,7 +206,7 @@ public sealed class IngestPipeline : BackgroundService
         }
         var point = new Point("delivery", DeadLetterPoints.UniqueTimestamp(receivedAt))
             .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
-            .Field("ranges", DeliveryTracker.FormatRanges(seqs))
+            .Field("ranges", EdgeTelemetry.Transfer.SeqRanges.Format(seqs.Order().Distinct()))
             .Field("count", (long)seqs.Count)
             .Field("duplicates", (long)duplicates)
             .Field("evicted", evicted);
