@@ -40,11 +40,14 @@ public sealed class MosquittoServer : IAsyncDisposable
     /// <summary>Starts a broker on a free port. Without <paramref name="workDir"/> a temp dir is
     /// created and deleted on dispose; a given dir is kept.</summary>
     public static Task<MosquittoServer> StartAsync(string? workDir = null, CancellationToken ct = default) =>
-        StartAsync(auth: null, workDir, ct);
+        StartCoreAsync(auth: null, workDir, ct);
 
     /// <summary>As <see cref="StartAsync(string?, CancellationToken)"/>; with <paramref name="auth"/>
     /// anonymous access is off and the password file and ACL apply, as in production.</summary>
-    public static async Task<MosquittoServer> StartAsync(MosquittoAuth? auth, string? workDir = null, CancellationToken ct = default)
+    public static Task<MosquittoServer> StartWithAuthAsync(MosquittoAuth auth, string? workDir = null, CancellationToken ct = default) =>
+        StartCoreAsync(auth, workDir, ct);
+
+    private static async Task<MosquittoServer> StartCoreAsync(MosquittoAuth? auth, string? workDir, CancellationToken ct)
     {
         var exe = ExecutableLocator.Mosquitto();
         var server = new MosquittoServer(exe, workDir ?? WorkDirs.Create("mosquitto"), ownsWorkDir: workDir is null, auth);

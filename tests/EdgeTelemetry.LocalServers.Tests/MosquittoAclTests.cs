@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using EdgeTelemetry.LocalServers;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeTelemetry.LocalServers.Tests;
+
+/// <summary>The shipped ACL (firmware-config/broker/acl) does what its comments claim.</summary>
+public sealed class MosquittoAclTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgetelemetry-acl-").FullName;
+
+    [Fact]
+    public async Task Devices_publish_only_under_their_own_id_and_central_reads_through_a_shared_subscription()
+    {
+        var auth = await WriteAuthAsync(("dev1", "pw1"), ("edgetelemetry-central", "pwc"));
+        await using var broker = await MosquittoServer.StartWithAuthAsync(auth);
+
+        var received = new List<string>();
+        var good = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var central = new MqttClientFactory().CreateMqttClient();
+        central.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (received) received.Add(e.ApplicationMessage.Topic);
+            if (e.ApplicationMessage.Topic.EndsWith("/dev1/readings")) good.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await central.ConnectAsync(Options(broker, "central-1", "edgetelemetry-central", "pwc"));
+        var sub = await central.SubscribeAsync("$share/central/edgetelemetry/v1/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(sub.Items).ResultCode);
+
+        using var device = new MqttClientFactory().CreateMqttClient();
+        await device.ConnectAsync(Options(broker, "dev1", "dev1", "pw1"));
+        var forged = await device.PublishAsync(Message("edgetelemetry/v1/site1/dev2/readings"));
+        var own = await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/readings"));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, own.ReasonCode);
+
+        // Same connection, in order: had the forged message got through, it would already be here.
+        await good.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        lock (received) Assert.Equal(["edgetelemetry/v1/site1/dev1/readings"], received);
+    }
+
+    [Fact]
+    public async Task Anonymous_and_wrong_password_clients_are_refused()
+    {
+        var auth = await WriteAuthAsync(("dev1", "pw1"));
+        await using var broker = await MosquittoServer.StartWithAuthAsync(auth);
+
+        foreach (var (user, password) in new (string?, string?)[] { (null, null), ("dev1", "wrong") })
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            // MQTTnet 5 reports a refused CONNACK in the result (older versions threw).
+            var result = await client.ConnectAsync(Options(broker, "x", user, password));
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
+            Assert.False(client.IsConnected);
+        }
+    }
+
+    private async Task<MosquittoAuth> WriteAuthAsync(params (string User, string Password)[] users)
+    {
+        var passwd = Path.Combine(_dir, "passwd");
+        var tool = ExecutableLocator.Find("mosquitto_passwd", "EDGETELEMETRY_MOSQUITTO_PASSWD", "apt-get install mosquitto");
+        var first = true;
+        foreach (var (user, password) in users)
+        {
+            using var p = Process.Start(tool, first ? ["-c", "-b", passwd, user, password] : ["-b", passwd, user, password]);
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            first = false;
+        }
+        var acl = Path.Combine(_dir, "acl");
+        await File.WriteAllTextAsync(acl, MosquittoConfig.ShippedAcl);
+        return new MosquittoAuth(passwd, acl);
+    }
+
+    private static MqttClientOptions Options(MosquittoServer broker, string clientId, string? user, string? password)
+    {
+        var b = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithClientId(clientId);
+        return (user is null ? b : b.WithCredentials(user, password)).Build();
+    }
+
+    private static MqttApplicationMessage Message(string topic) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic).WithPayload("1").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
