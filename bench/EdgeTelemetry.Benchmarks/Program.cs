@@ -1,7 +1,20 @@
 using BenchmarkDotNet.Running;
 using EdgeTelemetry.Benchmarks;
 
-// `wear` measures bytes written to disk per buffered sample; anything else runs BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "wear") return await BufferWear.RunAsync(args[1..]);
-BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
-return 0;
+// Modes (docs/benchmarks.md): `wear` SD-card bytes and fsyncs per buffered sample; `ingest` points/s
+// into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; anything else
+// goes to BenchmarkDotNet (e.g. `--filter '*'`).
+return args.FirstOrDefault() switch
+{
+    "wear" => await BufferWear.RunAsync(args[1..]),
+    "wear-one" => await BufferWear.RunOneAsync(args[1..]),
+    "ingest" => await Ingest.RunAsync(args[1..]),
+    "queue" => QueueCoverage.Run(args[1..]),
+    _ => RunBenchmarks(args),
+};
+
+static int RunBenchmarks(string[] args)
+{
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}
