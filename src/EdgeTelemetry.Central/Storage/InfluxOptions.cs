@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Text;
+
 namespace EdgeTelemetry.Central.Storage;
 
 public enum InfluxApi { V1, V2 }
@@ -24,4 +27,14 @@ public sealed class InfluxOptions
     public int FlushIntervalMs { get; set; } = 200;
     public int RequestTimeoutSeconds { get; set; } = 30;
     public double RetryMaxDelaySeconds { get; set; } = 30;
+
+    /// <summary>Credentials for every request to InfluxDB: a token (2.x/3) or user/password (1.x, 2.x compatibility).</summary>
+    public void Authorize(HttpRequestMessage request)
+    {
+        if (!string.IsNullOrEmpty(Token))
+            request.Headers.Authorization = new AuthenticationHeaderValue("Token", Token);
+        else if (!string.IsNullOrEmpty(Username))
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+    }
 }

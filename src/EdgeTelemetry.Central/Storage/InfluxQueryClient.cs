@@ -126,13 +126,5 @@ public sealed class InfluxQueryClient(HttpClient http, IOptions<InfluxOptions> o
 
     private Uri BaseUri() => new(_o.Url.EndsWith('/') ? _o.Url : _o.Url + "/");
 
-    // Same credentials as the writer: a token (2.x/3) or user/password (1.x, 2.x compatibility).
-    private void Authorize(HttpRequestMessage request)
-    {
-        if (!string.IsNullOrEmpty(_o.Token))
-            request.Headers.Authorization = new AuthenticationHeaderValue("Token", _o.Token);
-        else if (!string.IsNullOrEmpty(_o.Username))
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_o.Username}:{_o.Password}")));
-    }
+    private void Authorize(HttpRequestMessage request) => _o.Authorize(request);
 }

@@ -135,14 +135,7 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
     private Uri Endpoint(string relative) =>
         new(new Uri(_o.Url.EndsWith('/') ? _o.Url : _o.Url + "/"), relative);
 
-    private void Authorize(HttpRequestMessage request)
-    {
-        if (!string.IsNullOrEmpty(_o.Token))
-            request.Headers.Authorization = new AuthenticationHeaderValue("Token", _o.Token);
-        else if (!string.IsNullOrEmpty(_o.Username))
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_o.Username}:{_o.Password}")));
-    }
+    private void Authorize(HttpRequestMessage request) => _o.Authorize(request);
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
