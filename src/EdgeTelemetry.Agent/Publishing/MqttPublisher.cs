@@ -131,8 +131,9 @@ public sealed class MqttPublisher(
             .WithContentType("application/json")
             .Build();
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(opts.PublishTimeoutSeconds));
+        // Bounded by its own timeout, not by shutdown: cancelling a publish mid-flight drops the
+        // connection, and the drain on a clean stop would then have nothing to send through.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(opts.PublishTimeoutSeconds));
         var result = await client.PublishAsync(message, timeout.Token);
 
         var delivered = result.ReasonCode == MqttClientPublishReasonCode.Success
