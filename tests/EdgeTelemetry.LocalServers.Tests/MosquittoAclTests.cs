@@ -12,9 +12,9 @@ public sealed class MosquittoAclTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("edgetelemetry-acl-").FullName;
 
     [Fact]
-    public async Task Devices_publish_only_under_their_own_id_and_central_reads_through_a_shared_subscription()
+    public async Task A_device_publishes_only_as_its_own_site_and_device_and_central_reads_through_a_shared_subscription()
     {
-        var auth = await WriteAuthAsync(("dev1", "pw1"), ("edgetelemetry-central", "pwc"));
+        var auth = await WriteAuthAsync(("site1/dev1", "pw1"), ("site1", "pws"), ("edgetelemetry-central", "pwc"));
         await using var broker = await MosquittoServer.StartWithAuthAsync(auth);
 
         var received = new List<string>();
@@ -23,7 +23,7 @@ public sealed class MosquittoAclTests : IDisposable
         central.ApplicationMessageReceivedAsync += e =>
         {
             lock (received) received.Add(e.ApplicationMessage.Topic);
-            if (e.ApplicationMessage.Topic.EndsWith("/dev1/readings")) good.TrySetResult();
+            if (e.ApplicationMessage.Topic == "edgetelemetry/v1/site1/dev1/events") good.TrySetResult();
             return Task.CompletedTask;
         };
         await central.ConnectAsync(Options(broker, "central-1", "edgetelemetry-central", "pwc"));
@@ -31,24 +31,30 @@ public sealed class MosquittoAclTests : IDisposable
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(sub.Items).ResultCode);
 
         using var device = new MqttClientFactory().CreateMqttClient();
-        await device.ConnectAsync(Options(broker, "dev1", "dev1", "pw1"));
-        var forged = await device.PublishAsync(Message("edgetelemetry/v1/site1/dev2/readings"));
-        var own = await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/readings"));
-        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
-        Assert.Equal(MqttClientPublishReasonCode.Success, own.ReasonCode);
+        await device.ConnectAsync(Options(broker, "dev1", "site1/dev1", "pw1"));
+        // Another device of the same site, the same device id at another site, a deeper topic.
+        foreach (var forged in new[] { "edgetelemetry/v1/site1/dev2/telemetry", "edgetelemetry/v1/site2/dev1/telemetry", "edgetelemetry/v1/site1/dev1/x/telemetry" })
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await device.PublishAsync(Message(forged))).ReasonCode);
+        // A one-level user name (a site alone) reaches no device topic of that site.
+        using var siteWide = new MqttClientFactory().CreateMqttClient();
+        await siteWide.ConnectAsync(Options(broker, "site1", "site1", "pws"));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await siteWide.PublishAsync(Message("edgetelemetry/v1/site1/dev1/telemetry"))).ReasonCode);
 
-        // Same connection, in order: had the forged message got through, it would already be here.
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/telemetry"))).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/events"))).ReasonCode);
+
+        // Same connections, in order: had a forged message got through, it would already be here.
         await good.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        lock (received) Assert.Equal(["edgetelemetry/v1/site1/dev1/readings"], received);
+        lock (received) Assert.Equal(["edgetelemetry/v1/site1/dev1/telemetry", "edgetelemetry/v1/site1/dev1/events"], received);
     }
 
     [Fact]
     public async Task Anonymous_and_wrong_password_clients_are_refused()
     {
-        var auth = await WriteAuthAsync(("dev1", "pw1"));
+        var auth = await WriteAuthAsync(("site1/dev1", "pw1"));
         await using var broker = await MosquittoServer.StartWithAuthAsync(auth);
 
-        foreach (var (user, password) in new (string?, string?)[] { (null, null), ("dev1", "wrong") })
+        foreach (var (user, password) in new (string?, string?)[] { (null, null), ("site1/dev1", "wrong") })
         {
             using var client = new MqttClientFactory().CreateMqttClient();
             // MQTTnet 5 reports a refused CONNACK in the result (older versions threw).
