@@ -5,4 +5,5 @@ if (args.Length > 0 && args[0] == "import") return await BundleImport.RunAsync(a
 
 var app = CentralApp.Build(args);
 await app.RunAsync();
-return 0;
+// Non-zero when the ingest pipeline failed (IngestPipeline sets it), so systemd restarts the service.
+return Environment.ExitCode;

@@ -36,6 +36,7 @@ public static class DemoRun
         var central = StartDotnet(root, configuration, "EdgeTelemetry.Central", work, "central",
         [
             "--urls", $"http://127.0.0.1:{centralPort}",
+            "--environment", "Development", // the public demo keys work only there
             $"--Ingest:BrokerPort={broker.Port}",
             $"--Influx:Url={influx.Url}",
             $"--Influx:Database={Database}",

@@ -32,13 +32,15 @@ public class MalformedInputTests
         {
             ("malformed_json", """{"v":1,"site":"""),
             ("unsupported_version", Envelope(Sample(1, now), version: 2)),
-            ("oversized", Envelope(Sample(1, now)) + new string(' ', 300 * 1024)),
             ("device_mismatch", Envelope(Sample(1, now), device: "someone-else")),
             ("unknown_field", Envelope(Sample(1, now), extra: ""","hack":true""")),
             ("empty_batch", Envelope("")),
             // Sample-level problems: the good samples beside them (seq 100, 103) are stored.
             ("non_finite_value", Envelope($"{Sample(100, now)},{Sample(101, now + 1, "\"NaN\"")},{Sample(102, now + 2, "\"-Infinity\"")},{Sample(103, now + 3)}")),
             ("timestamp_out_of_range", Envelope($"{Sample(200, now + (long)TimeSpan.FromDays(365).TotalMilliseconds * 1_000_000)},{Sample(201, 946_684_799_000_000_000)}")),
+            ("reserved_measurement", Envelope(Sample(300, now).Replace("\"centrifuge\"", "\"process_batch\""))),
+            ("invalid_stream", Envelope(Sample(1, now)).Replace("\"s1\"", "\"abc\\n\"")),
+            ("invalid_sequence", Envelope(Sample(9223372036854775807, now))),
         };
 
         using var raw = new MqttClientFactory().CreateMqttClient();
@@ -49,15 +51,15 @@ public class MalformedInputTests
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
-        await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 10), Patience, "10 rejections counted",
+        await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 12), Patience, "12 rejections counted",
             () => Task.FromResult(metrics.ToPrometheusText()));
         // Counted on receipt, stored when the dead-letter write lands: wait for the store.
         IReadOnlyList<EdgeTelemetry.LocalServers.InfluxSeries> rejects = [];
         await Eventually.TrueAsync(async () =>
         {
             rejects = await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT detail, topic FROM rejects GROUP BY reason, device");
-            return rejects.Sum(r => r.Rows.Count) >= 10;
-        }, Patience, "10 dead-letter entries stored");
+            return rejects.Sum(r => r.Rows.Count) >= 12;
+        }, Patience, "12 dead-letter entries stored");
         foreach (var (reason, _) in cases)
         {
             var series = rejects.SingleOrDefault(s => s.Tags["reason"] == reason);
@@ -69,6 +71,21 @@ public class MalformedInputTests
         Assert.Equal(2, metrics.Rejected("non_finite_value"));
         Assert.Equal(2, metrics.Rejected("timestamp_out_of_range"));
         Assert.Equal([100L, 103L], (await plant.StoredSeqsAsync("raw-1")).Order());
+        // The forged batch record did not land where recorded batches live.
+        Assert.Empty(await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT * FROM process_batch"));
+
+        // Beyond the broker's max_packet_size the publish is refused (by the client, which knows the
+        // broker's limit from CONNACK, or by the broker, which drops the connection); nothing is stored.
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        raw.DisconnectedAsync += _ => { disconnected.TrySetResult(); return Task.CompletedTask; };
+        try
+        {
+            await raw.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(RawTopic)
+                .WithPayload(Encoding.UTF8.GetBytes(Envelope(Sample(400, now)) + new string(' ', 300 * 1024)))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await disconnected.Task.WaitAsync(Patience);
+        }
+        catch (Exception ex) when (ex is not TimeoutException) { /* refused before sending */ }
 
         await agent.StopAsync();
         var sampled = (await buffer.CountAsync()).Sampled;

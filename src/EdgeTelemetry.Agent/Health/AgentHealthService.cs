@@ -21,7 +21,7 @@ public sealed class AgentHealthService(
     IOptions<AgentOptions> options,
     TimeProvider clock) : BackgroundService
 {
-    public const string Measurement = "agent_health";
+    public const string Measurement = EdgeTelemetry.Model.Measurements.AgentHealth;
     private readonly DateTimeOffset _started = clock.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

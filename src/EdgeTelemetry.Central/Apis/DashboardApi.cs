@@ -22,8 +22,7 @@ namespace EdgeTelemetry.Central.Apis;
 public static partial class DashboardApi
 {
     /// <summary>Measurements the service and the agents write beside telemetry (docs/data-model.md).</summary>
-    private static readonly HashSet<string> NotTelemetry =
-        ["rejects", "device_status", "delivery", "alarm", "buffer_eviction", "agent_health", "process_batch"];
+    private static readonly IReadOnlySet<string> NotTelemetry = Measurements.NotTelemetry;
 
     private const int MaxBuckets = 2000;
     private const int MaxFields = 8;

@@ -1,3 +1,4 @@
+using EdgeTelemetry.Central.Security;
 using EdgeTelemetry.Central.Ingest;
 
 namespace EdgeTelemetry.Central.Apis;
@@ -21,7 +22,7 @@ public static class DeliveryApi
             s.Evicted,
             UnexplainedMissing = Math.Max(0, s.Missing - s.Evicted),
             s.LastSeen,
-        })));
+        }))).RequireAuthorization(ApiPolicies.FleetRead);
         return app;
     }
 }

@@ -6,11 +6,27 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", (MqttIngestService ingest) => ingest.IsConnected
-            ? Results.Ok(new { status = "ok", broker = "connected" })
-            : Results.Json(new { status = "degraded", broker = "disconnected" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/healthz", (MqttIngestService ingest, IngestHealth health, InFlightBudget budget, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestOptions> options) =>
+        {
+            var stuck = health.IsStuck(TimeSpan.FromSeconds(options.Value.StuckAfterSeconds));
+            var now = clock.GetUtcNow();
+            var body = new
+            {
+                status = stuck ? "stuck" : ingest.IsConnected ? "ok" : "degraded",
+                broker = ingest.IsConnected ? "connected" : "disconnected",
+                pipeline = health.PipelineError is { } e ? $"failed: {e}" : health.PipelineRunning ? "running" : "stopped",
+                restore = health.Restore.ToString().ToLowerInvariant(),
+                lastWriteAgeSeconds = health.LastWriteAt is { } w ? Math.Round((now - w).TotalSeconds, 1) : (double?)null,
+                oldestWaitingAgeSeconds = health.WaitingSince is { } s ? Math.Round((now - s).TotalSeconds, 1) : (double?)null,
+                messagesWaiting = budget.Messages,
+                bytesWaiting = budget.Bytes,
+            };
+            return stuck || !ingest.IsConnected
+                ? Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Ok(body);
+        }).AllowAnonymous();
         app.MapGet("/metrics", (IngestMetrics metrics, DeliveryTracker delivery) =>
-            Results.Text(metrics.ToPrometheusText() + DeliveryMetrics(delivery), "text/plain; version=0.0.4"));
+            Results.Text(metrics.ToPrometheusText() + DeliveryMetrics(delivery), "text/plain; version=0.0.4")).AllowAnonymous();
         return app;
     }
 

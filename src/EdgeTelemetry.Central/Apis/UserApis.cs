@@ -6,6 +6,7 @@ using EdgeTelemetry.Central.Reports;
 using EdgeTelemetry.Central.Security;
 using EdgeTelemetry.Central.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Central;
@@ -20,7 +21,9 @@ public static class UserApis
     public static IHostApplicationBuilder AddUserApiServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
+        services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+            .PostConfigure(o => ApiKeysFile.Apply(o, builder.Configuration[$"{ApiOptions.Section}:KeysFile"]))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         services.AddSingleton<ApiKeyRing>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -29,7 +32,12 @@ public static class UserApis
             .AddPolicy(ApiPolicies.FleetRead, p => p.RequireRole(Roles.AtLeast(Roles.Operator)))
             .AddPolicy(ApiPolicies.ReportsRead, p => p.RequireRole(Roles.AtLeast(Roles.Technician)))
             .AddPolicy(ApiPolicies.Export, p => p.RequireRole(Roles.AtLeast(Roles.Researcher)))
-            .AddPolicy(ApiPolicies.BatchesWrite, p => p.RequireRole(Roles.AtLeast(Roles.Admin)));
+            .AddPolicy(ApiPolicies.BatchesWrite, p => p.RequireRole(Roles.AtLeast(Roles.Admin)))
+            // Any /api endpoint without a policy of its own still needs a valid key: a new endpoint cannot forget it.
+            // (Scoped to /api so the built-in page's static files and /healthz stay public.)
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAssertion(c => c.Resource is not HttpContext http || !http.Request.Path.StartsWithSegments("/api") || c.User.Identity?.IsAuthenticated == true)
+                .Build());
         services.AddProblemDetails();
 
         // No overall timeout on reads: an export streams for as long as it takes. Connecting and

@@ -11,7 +11,7 @@ namespace EdgeTelemetry.Central.Batches;
 /// </summary>
 public sealed class ProcessBatchStore(InfluxQueryClient influx, InfluxWriter writer)
 {
-    public const string Measurement = "process_batch";
+    public const string Measurement = EdgeTelemetry.Model.Measurements.ProcessBatch;
 
     public async Task SaveAsync(ProcessBatch b, CancellationToken ct)
     {

@@ -14,10 +14,15 @@ public static class CentralServiceExtensions
         services.Configure<InfluxOptions>(builder.Configuration.GetSection(InfluxOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
-        services.AddSingleton<DeliveryTracker>();
+        services.AddSingleton(sp => new DeliveryTracker());
+        services.AddSingleton<IngestHealth>();
+        services.AddSingleton(sp => new InFlightBudget(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxInFlightBytes));
+        services.AddSingleton(sp => new MessageIngest(sp.GetRequiredService<IngestMetrics>(), sp.GetRequiredService<DeliveryTracker>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MessageIngest>()));
 
-        // The broker's receive maximum bounds how many unacknowledged messages can wait here.
-        var inbox = Channel.CreateUnbounded<InboundMessage>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded twice: in bytes by InFlightBudget, in messages here (the broker's receive maximum bounds it too).
+        var capacity = Math.Clamp(builder.Configuration.GetValue($"{IngestOptions.Section}:{nameof(IngestOptions.ReceiveMaximum)}", 1000), 1, ushort.MaxValue);
+        var inbox = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         services.AddSingleton(inbox.Reader);
         services.AddSingleton(inbox.Writer);
 

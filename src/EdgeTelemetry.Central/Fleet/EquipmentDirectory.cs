@@ -10,10 +10,7 @@ namespace EdgeTelemetry.Central.Fleet;
 public sealed class EquipmentDirectory(InfluxQueryClient influx)
 {
     /// <summary>Measurements that carry an equipment tag without being telemetry of that equipment.</summary>
-    private static readonly HashSet<string> NotTelemetry = new(StringComparer.Ordinal)
-    {
-        "process_batch", "agent_health", "buffer_eviction", "alarm", "rejects", "delivery", "device_status",
-    };
+    private static readonly IReadOnlySet<string> NotTelemetry = EdgeTelemetry.Model.Measurements.NotTelemetry;
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ForSiteAsync(string site, CancellationToken ct)
     {

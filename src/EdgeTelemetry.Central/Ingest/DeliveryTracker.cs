@@ -8,111 +8,174 @@ public sealed record StreamDelivery(
     string Site, string Device, string Stream, long Received, long Duplicates, long HighestSeq,
     long Missing, IReadOnlyList<(long From, long To)> Gaps, long Evicted, DateTimeOffset LastSeen);
 
+/// <summary>How much accounting state one device may hold.</summary>
+public sealed record DeliveryLimits
+{
+    /// <summary>Streams kept per device; beyond it the stream seen longest ago is forgotten (it stays in the delivery measurement).</summary>
+    public int MaxStreamsPerDevice { get; init; } = 32;
+    /// <summary>Disjoint ranges (i.e. gaps + 1) per stream; a message that would need more is refused (accounting_limit).</summary>
+    public int MaxRangesPerStream { get; init; } = 10_000;
+}
+
 /// <summary>
 /// Tracks, per device stream, which sequence numbers arrived (as merged ranges), how many arrived
-/// again (replays) and which are missing. Gaps the device reported as evicted are told apart from
-/// unexplained losses. Rebuilt from the <c>delivery</c> measurement after a restart.
+/// again (replays) and which are missing. Work and memory follow the number of ranges, never the
+/// size of a sequence number: seq 2^53 costs what seq 1 costs. Gaps the device reported as evicted
+/// are told apart from unexplained losses. Rebuilt from the <c>delivery</c> measurement after a restart.
 /// </summary>
-public sealed class DeliveryTracker
+public sealed class DeliveryTracker(DeliveryLimits? limits = null)
 {
+    private readonly DeliveryLimits _limits = limits ?? new DeliveryLimits();
+
     private sealed class StreamState
     {
-        public readonly SortedDictionary<long, long> Ranges = []; // from → to, disjoint, merged
+        public readonly List<(long From, long To)> Ranges = []; // ascending, disjoint, merged
         public long Duplicates, Evicted, Received;
         public DateTimeOffset LastSeen;
     }
 
-    private readonly ConcurrentDictionary<(string Site, string Device, string Stream), StreamState> _streams = new();
+    private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<string, StreamState>> _devices = new();
 
-    public long DuplicatesTotal => _streams.Values.Sum(s => Interlocked.Read(ref s.Duplicates));
+    public long DuplicatesTotal => AllStreams().Sum(s => Interlocked.Read(ref s.State.Duplicates));
 
-    /// <summary>Records the sequence numbers of one message; returns how many had arrived before.</summary>
-    public int Record(string site, string device, string stream, IEnumerable<long> seqs, DateTimeOffset at)
+    /// <summary>
+    /// Records the sequence numbers of one message (ascending ranges, as <see cref="SeqRanges.FromUnordered"/> makes them);
+    /// returns how many had arrived before, or null when the stream would exceed its range bound (nothing recorded).
+    /// </summary>
+    public long? Record(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at)
     {
-        var state = _streams.GetOrAdd((site, device, stream), _ => new StreamState());
-        var duplicates = 0;
+        var state = StreamOf(site, device, stream);
         lock (state)
         {
-            foreach (var seq in seqs)
-            {
-                if (Contains(state.Ranges, seq)) { duplicates++; continue; }
-                Add(state.Ranges, seq, seq);
-                state.Received++;
-            }
-            state.Duplicates += duplicates;
+            var merged = Merge(state.Ranges, ranges, out var overlap);
+            if (merged.Count > _limits.MaxRangesPerStream) return null;
+            state.Ranges.Clear();
+            state.Ranges.AddRange(merged);
+            state.Received += Count(ranges) - overlap;
+            state.Duplicates += overlap;
             if (at > state.LastSeen) state.LastSeen = at;
+            return overlap;
         }
-        return duplicates;
     }
 
     /// <summary>Whether a sequence number of this stream has arrived before.</summary>
     public bool Has(string site, string device, string stream, long seq)
     {
-        if (!_streams.TryGetValue((site, device, stream), out var state)) return false;
-        lock (state) return Contains(state.Ranges, seq);
+        if (!_devices.TryGetValue((site, device), out var streams) || !streams.TryGetValue(stream, out var state)) return false;
+        lock (state) return IndexOf(state.Ranges, seq) >= 0;
     }
 
     /// <summary>The device reported evicting these samples to stay within its disk quota.</summary>
     public void RecordEviction(string site, string device, string stream, long count)
     {
-        var state = _streams.GetOrAdd((site, device, stream), _ => new StreamState());
+        var state = StreamOf(site, device, stream);
         lock (state) state.Evicted += count;
     }
 
-    /// <summary>Restores what an earlier run (or another instance) persisted.</summary>
-    public void Restore(string site, string device, string stream, string ranges, long duplicates, long evicted, DateTimeOffset at)
+    /// <summary>Restores what an earlier run (or another instance) persisted; false when the record would exceed the bound.</summary>
+    public bool Restore(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, long duplicates, long evicted, DateTimeOffset at)
     {
-        var state = _streams.GetOrAdd((site, device, stream), _ => new StreamState());
+        var state = StreamOf(site, device, stream);
         lock (state)
         {
-            foreach (var (from, to) in SeqRanges.Parse(ranges))
-                for (var s = from; s <= to; s++)
-                    if (!Contains(state.Ranges, s)) { Add(state.Ranges, s, s); state.Received++; }
+            var merged = Merge(state.Ranges, ranges, out var overlap);
+            if (merged.Count > _limits.MaxRangesPerStream) return false;
+            state.Ranges.Clear();
+            state.Ranges.AddRange(merged);
+            state.Received += Count(ranges) - overlap;
             state.Duplicates += duplicates;
             state.Evicted += evicted;
             if (at > state.LastSeen) state.LastSeen = at;
+            return true;
         }
     }
 
     public IReadOnlyList<StreamDelivery> Summary()
     {
         var result = new List<StreamDelivery>();
-        foreach (var ((site, device, stream), state) in _streams)
+        foreach (var ((site, device), stream, state) in AllStreams())
         {
             lock (state)
             {
                 var gaps = new List<(long, long)>();
-                long expected = 1, highest = 0;
+                long expected = 1, highest = 0, missing = 0;
                 foreach (var (from, to) in state.Ranges)
                 {
-                    if (from > expected) gaps.Add((expected, from - 1));
+                    if (from > expected) { gaps.Add((expected, from - 1)); missing += from - expected; }
                     expected = to + 1;
                     highest = to;
                 }
                 result.Add(new StreamDelivery(site, device, stream, state.Received, state.Duplicates, highest,
-                    gaps.Sum(g => g.Item2 - g.Item1 + 1), gaps, state.Evicted, state.LastSeen));
+                    missing, gaps, state.Evicted, state.LastSeen));
             }
         }
         return result.OrderBy(r => r.Site).ThenBy(r => r.Device).ThenBy(r => r.Stream).ToList();
     }
 
-    private static bool Contains(SortedDictionary<long, long> ranges, long seq)
+    private IEnumerable<((string Site, string Device) Key, string Stream, StreamState State)> AllStreams() =>
+        _devices.SelectMany(d => d.Value.Select(s => (d.Key, s.Key, s.Value)));
+
+    private StreamState StreamOf(string site, string device, string stream)
     {
-        // Few ranges per stream in practice (gaps are rare), so a scan from the end is cheap.
-        foreach (var (from, to) in ranges.Reverse())
+        var streams = _devices.GetOrAdd((site, device), _ => new ConcurrentDictionary<string, StreamState>(StringComparer.Ordinal));
+        if (streams.TryGetValue(stream, out var existing)) return existing;
+        var state = streams.GetOrAdd(stream, _ => new StreamState());
+        // Bounded per device: a device inventing stream ids forgets its oldest, it cannot grow memory.
+        while (streams.Count > _limits.MaxStreamsPerDevice)
         {
-            if (seq > to) return false;
-            if (seq >= from) return true;
+            var oldest = streams.Where(s => !ReferenceEquals(s.Value, state)).MinBy(s => s.Value.LastSeen);
+            if (oldest.Key is null) break;
+            streams.TryRemove(oldest.Key, out _);
         }
-        return false;
+        return state;
     }
 
-    private static void Add(SortedDictionary<long, long> ranges, long from, long to)
+    private static long Count(IReadOnlyList<(long From, long To)> ranges)
     {
-        // Merge with a range ending just before and one starting just after.
-        var before = ranges.LastOrDefault(r => r.Value == from - 1);
-        if (before.Value == from - 1 && ranges.ContainsKey(before.Key)) { from = before.Key; ranges.Remove(before.Key); }
-        if (ranges.TryGetValue(to + 1, out var afterTo)) { ranges.Remove(to + 1); to = afterTo; }
-        ranges[from] = to;
+        long n = 0;
+        foreach (var (from, to) in ranges) n += to - from + 1;
+        return n;
+    }
+
+    /// <summary>Union of two ascending range lists, with the size of their overlap (the duplicates).</summary>
+    private static List<(long From, long To)> Merge(List<(long From, long To)> existing, IReadOnlyList<(long From, long To)> added, out long overlap)
+    {
+        overlap = 0;
+        foreach (var (from, to) in added)
+        {
+            // Ranges that intersect [from, to]: found by binary search, so the cost is logarithmic in gaps.
+            var i = LowerBound(existing, from);
+            for (var j = i; j < existing.Count && existing[j].From <= to; j++)
+                overlap += Math.Min(to, existing[j].To) - Math.Max(from, existing[j].From) + 1;
+        }
+        var result = new List<(long From, long To)>(existing.Count + added.Count);
+        int a = 0, b = 0;
+        while (a < existing.Count || b < added.Count)
+        {
+            var next = b >= added.Count || (a < existing.Count && existing[a].From <= added[b].From) ? existing[a++] : added[b++];
+            if (result.Count > 0 && next.From <= result[^1].To + 1)
+                result[^1] = (result[^1].From, Math.Max(result[^1].To, next.To));
+            else
+                result.Add(next);
+        }
+        return result;
+    }
+
+    /// <summary>First range whose end is at or after <paramref name="seq"/>.</summary>
+    private static int LowerBound(List<(long From, long To)> ranges, long seq)
+    {
+        int lo = 0, hi = ranges.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ranges[mid].To < seq) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    private static int IndexOf(List<(long From, long To)> ranges, long seq)
+    {
+        var i = LowerBound(ranges, seq);
+        return i < ranges.Count && ranges[i].From <= seq ? i : -1;
     }
 }

@@ -25,7 +25,7 @@ public sealed class IngestMetrics
     public void Acknowledged(int messages) => Interlocked.Add(ref _acked, messages);
     public void WriteRetried() => Interlocked.Increment(ref _writeRetries);
     public long DuplicatesTotal => Interlocked.Read(ref _duplicates);
-    public void Duplicates(int n) => Interlocked.Add(ref _duplicates, n);
+    public void Duplicates(long n) => Interlocked.Add(ref _duplicates, n);
     public void ClockSkewFlagged(int samples) => Interlocked.Add(ref _clockSkewed, samples);
     public void DeviceEvicted(long samples) => Interlocked.Add(ref _deviceEvicted, samples);
     public void Reject(string reason) => _rejected.AddOrUpdate(reason, 1, (_, n) => n + 1);

@@ -22,4 +22,17 @@ public sealed class IngestOptions
     public double ReconnectMaxSeconds { get; set; } = 30;
     /// <summary>Batches whose send time differs from the receive time by more than this get their points flagged clock_skew.</summary>
     public double MaxClockSkewSeconds { get; set; } = 300;
+
+    /// <summary>Refuse (unknown_device) any (site, device) not in <see cref="KnownDevices"/>.</summary>
+    public bool KnownDevicesOnly { get; set; }
+    /// <summary>Enrolled devices as "site/device" (the broker user name).</summary>
+    public List<string> KnownDevices { get; set; } = [];
+    /// <summary>Measurements devices may write beyond the catalogue and agent records (a new sensor type).</summary>
+    public List<string> AdditionalMeasurements { get; set; } = [];
+    /// <summary>Payload bytes received but not yet acknowledged that this instance holds; beyond it, reading from the broker pauses.</summary>
+    public long MaxInFlightBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>Longest the delivery-accounting restore may take at start before ingest goes on without the rest.</summary>
+    public double RestoreTimeoutSeconds { get; set; } = 30;
+    /// <summary>/healthz answers 503 when messages have waited this long without a successful write.</summary>
+    public double StuckAfterSeconds { get; set; } = 120;
 }

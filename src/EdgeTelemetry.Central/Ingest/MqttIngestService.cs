@@ -14,6 +14,7 @@ namespace EdgeTelemetry.Central.Ingest;
 /// </summary>
 public sealed class MqttIngestService(
     ChannelWriter<InboundMessage> inbox,
+    InFlightBudget budget,
     IOptions<IngestOptions> options,
     TimeProvider clock,
     ILogger<MqttIngestService> logger) : BackgroundService
@@ -29,16 +30,19 @@ public sealed class MqttIngestService(
     {
         var o = options.Value;
         using var client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e =>
+        client.ApplicationMessageReceivedAsync += async e =>
         {
             // Acknowledged by the pipeline once the points are in InfluxDB.
             e.AutoAcknowledge = false;
+            var payload = e.ApplicationMessage.Payload;
+            // Waiting here stops reading from the broker: memory stays bounded, the broker keeps the queue.
+            await budget.AcquireAsync(payload.Length, stoppingToken);
             var message = new InboundMessage(
                 e.ApplicationMessage.Topic,
-                e.ApplicationMessage.Payload.ToArray(),
+                payload.ToArray(),
                 clock.GetUtcNow(),
                 ct => e.AcknowledgeAsync(ct));
-            return inbox.WriteAsync(message, stoppingToken).AsTask();
+            await inbox.WriteAsync(message, stoppingToken);
         };
         client.DisconnectedAsync += e =>
         {
@@ -81,6 +85,9 @@ public sealed class MqttIngestService(
         }
     }
 
+    /// <summary>The MQTT packet size that carries a payload of Ingest:MaxPayloadBytes (topic and properties need far less than 4 KiB).</summary>
+    public static uint MaxPacketSize(IngestOptions o) => (uint)Math.Clamp((long)o.MaxPayloadBytes + 4096, 4096, 268_435_455);
+
     private async Task ConnectAndSubscribeAsync(IMqttClient client, IngestOptions o, CancellationToken ct)
     {
         var builder = new MqttClientOptionsBuilder()
@@ -90,6 +97,8 @@ public sealed class MqttIngestService(
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)o.SessionExpirySeconds)
             .WithReceiveMaximum((ushort)Math.Clamp(o.ReceiveMaximum, 1, ushort.MaxValue))
+            // The broker drops (never sends) a larger packet to us; the payload limit plus room for topic and properties.
+            .WithMaximumPacketSize(MaxPacketSize(o))
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (o.Username is not null) builder.WithCredentials(o.Username, o.Password);

@@ -38,13 +38,18 @@ public sealed class ApiKeyRing
 }
 
 /// <summary>Refuses to start with keys that are empty, short, duplicated or mapped to an unknown role. Messages name the key, never show it.</summary>
-public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
+public sealed class ApiOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiOptions>
 {
     public const int MinKeyLength = 16;
 
     public ValidateOptionsResult Validate(string? name, ApiOptions options)
     {
         var errors = new List<string>();
+        // The demo keys are public: only the Development environment (demo, local tests) may use them.
+        if (!environment.IsDevelopment())
+            foreach (var k in options.Keys.Where(k => k.Name.StartsWith("demo-", StringComparison.Ordinal) || k.Key.StartsWith("demo-", StringComparison.Ordinal)))
+                errors.Add($"API key '{k.Name}' is a public demo key and this is the {environment.EnvironmentName} environment: " +
+                    "set your own keys with Api:KeysFile=/etc/edgetelemetry/api-keys.json (replaces the whole list; see docs/api.md)");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Keys.Count; i++)
         {

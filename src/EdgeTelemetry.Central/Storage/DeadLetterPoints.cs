@@ -11,18 +11,23 @@ namespace EdgeTelemetry.Central.Storage;
 /// </summary>
 public static class DeadLetterPoints
 {
-    public const string Measurement = "rejects";
+    public const string Measurement = Model.Measurements.Rejects;
     private const int PayloadExcerptBytes = 512;
     private static long _lastNs;
 
-    public static Point ToPoint(Rejection rejection, string topic, DeviceTopic? device, string? stream, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt)
+    /// <summary>Longest string field written: InfluxDB 1.x refuses string fields over 64 KiB.</summary>
+    private const int MaxStringField = 60_000;
+
+    /// <param name="fullPayload">Keep the whole payload (base64 in <c>payload_b64</c>, split into
+    /// <c>payload_b64_1</c>… beyond 60 000 characters): for messages ingest could not handle, so they can be replayed.</param>
+    public static Point ToPoint(Rejection rejection, string topic, DeviceTopic? device, string? stream, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt, bool fullPayload = false)
     {
         var point = new Point(Measurement, UniqueTimestamp(receivedAt))
             .Tag("site", device?.Site ?? "unknown")
             .Tag("device", device?.Device ?? "unknown")
             .Tag("reason", rejection.Code)
             .Field("topic", Printable(topic.Length <= 256 ? topic : topic[..256]))
-            .Field("detail", Printable(rejection.Detail));
+            .Field("detail", Printable(rejection.Detail.Length <= 4096 ? rejection.Detail : rejection.Detail[..4096] + "…"));
         if (rejection.Seq is { } seq) point.Field("seq", seq);
         if (stream is not null) point.Field("stream", stream);
         if (rejection.Seq is null)
@@ -30,11 +35,18 @@ public static class DeadLetterPoints
             var excerpt = payload.Length <= PayloadExcerptBytes ? payload : payload[..PayloadExcerptBytes];
             point.Field("payload_excerpt", Printable(Encoding.UTF8.GetString(excerpt)));
         }
+        if (fullPayload)
+        {
+            var b64 = Convert.ToBase64String(payload);
+            point.Field("payload_bytes", (long)payload.Length);
+            for (int i = 0, part = 0; i < b64.Length || part == 0; i += MaxStringField, part++)
+                point.Field(part == 0 ? "payload_b64" : $"payload_b64_{part}", b64.Substring(i, Math.Min(MaxStringField, b64.Length - i)));
+        }
         return point;
     }
 
     /// <summary>Control characters shown as \uXXXX: a raw line break would end the line-protocol line.</summary>
-    private static string Printable(string s)
+    public static string Printable(string s)
     {
         if (!s.Any(char.IsControl)) return s;
         var sb = new StringBuilder(s.Length + 16);

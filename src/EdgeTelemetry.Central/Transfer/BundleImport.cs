@@ -17,9 +17,8 @@ public sealed class ImportWriteException(string message, Exception inner) : Exce
 /// <summary>
 /// <c>central import BUNDLE… [--Influx:Url=… …]</c> (docs/offline-transfer.md): verifies a bundle
 /// carried in from a site — checksum, structure, header — before writing anything, then stores it
-/// the way live ingest stores the same envelopes from MQTT: <see cref="BatchValidator"/> on the
-/// topic the header names, <see cref="SamplePoints"/> for the accepted samples, the dead-letter
-/// store for rejections, a <c>delivery</c> point per envelope. The points are identical to the ones
+/// through the live ingest core (<see cref="MessageIngest"/>) on the topic the header names: the
+/// same validation, clock-skew flag, accounting and dead-lettering as MQTT. The points are identical to the ones
 /// the online sync writes later (measurement, tags and timestamp depend only on the sample), so
 /// importing twice, or importing and then syncing online, stores each sample once.
 /// </summary>
@@ -100,12 +99,9 @@ public static class BundleImport
 
     private sealed class Import(VerifiedBundle bundle, InfluxWriter writer, InfluxOptions influx, IngestOptions ingest, TimeProvider clock, TextWriter log)
     {
-        private readonly ValidationLimits _limits = new()
-        {
-            MaxPayloadBytes = ingest.MaxPayloadBytes,
-            // Old timestamps are normal in a bundle (that is why it exists); only the future-skew bound applies, as live.
-            MaxFutureSkew = TimeSpan.FromMinutes(ingest.MaxFutureSkewMinutes),
-        };
+        // The live ingest core: the same validation, conversion, accounting and dead-lettering as MQTT.
+        // Old timestamps are normal in a bundle (that is why it exists); only the future-skew bound applies, as live.
+        private readonly MessageIngest _core = new(new IngestMetrics(), new DeliveryTracker(), ingest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         private readonly string _name = Path.GetFileName(bundle.Path);
         private int _shown;
 
@@ -115,11 +111,12 @@ public static class BundleImport
         public async Task RunAsync(CancellationToken ct)
         {
             await RetryAsync(writer.EnsureDatabaseAsync, ct);
-            var pending = new List<Prepared>();
+            var pending = new List<PreparedMessage>();
             var points = 0;
             await foreach (var entry in BundleReader.ReadEntriesAsync(bundle, ct))
             {
-                var prepared = Prepare(entry);
+                var h = bundle.Header;
+                var prepared = _core.Prepare(Topics.For(h.Site, h.Device, entry.Kind), entry.Envelope, clock.GetUtcNow(), $"bundle {_name} line {entry.Line}");
                 pending.Add(prepared);
                 points += prepared.PointCount;
                 if (points < Math.Max(1, influx.MaxBatchPoints)) continue;
@@ -132,65 +129,16 @@ public static class BundleImport
                 await log.WriteLineAsync($"  … {Rejected - _shown} more rejections from {_name}, all in the rejects measurement");
         }
 
-        /// <summary>As live ingest prepares an MQTT message (IngestPipeline), with the topic built from the header.</summary>
-        private Prepared Prepare(BundleEntry entry)
-        {
-            var h = bundle.Header;
-            var topic = Topics.For(h.Site, h.Device, entry.Kind);
-            var receivedAt = clock.GetUtcNow();
-            var result = BatchValidator.Validate(topic, entry.Envelope, receivedAt, _limits);
-            var lines = new StringBuilder();
-            foreach (var sample in result.Accepted)
-                LineProtocolWriter.Append(lines, SamplePoints.ToPoint(h.Site, h.Device, sample));
-            if (result.Topic is { } device && result.Batch?.Stream is { } stream)
-                AppendDelivery(lines, device, stream, result, receivedAt);
-            var rejections = result.Rejections.Select(r => r with { Detail = $"{r.Detail} [bundle {_name} line {entry.Line}]" }).ToList();
-            foreach (var rejection in rejections)
-                LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, result.Topic, result.Batch?.Stream, entry.Envelope, receivedAt));
-            // A message-level rejection refuses every sample of the envelope.
-            var refused = result.Rejections.Count == 1 && result.Rejections[0].Seq is null && result.Accepted.Count == 0
-                ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
-                : result.Rejections.Count;
-            return new Prepared(entry, topic, result, rejections, lines.ToString(), result.Accepted.Count + rejections.Count + 1, refused);
-        }
-
-        /// <summary>Delivery accounting as live ingest writes it, so the delivery summary counts imported sequence numbers as received.</summary>
-        private static void AppendDelivery(StringBuilder lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
-        {
-            var seqs = result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)).Order().Distinct().ToList();
-            if (seqs.Count == 0) return;
-            long evicted = 0;
-            foreach (var e in result.Accepted.Where(a => a.Measurement == "buffer_eviction"))
-                evicted += (long)(e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0);
-            var point = new Point("delivery", DeadLetterPoints.UniqueTimestamp(receivedAt))
-                .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
-                .Field("ranges", SeqRanges.Format(seqs))
-                .Field("count", (long)seqs.Count)
-                .Field("duplicates", 0L) // an import cannot tell; InfluxDB stores replays once either way
-                .Field("evicted", evicted);
-            LineProtocolWriter.Append(lines, point);
-        }
-
-        /// <summary>One write; if InfluxDB refuses points (400), envelope by envelope, and a refused envelope goes to the dead-letter store.</summary>
-        private async Task StoreAsync(List<Prepared> batch, CancellationToken ct)
+        private async Task StoreAsync(List<PreparedMessage> batch, CancellationToken ct)
         {
             if (batch.Count == 0) return;
-            try
+            await _core.StoreAsync(batch, writer, RetryAsync, ct);
+            foreach (var item in batch)
             {
-                await RetryAsync(t => writer.WriteAsync(string.Concat(batch.Select(b => b.Lines)), t), ct);
-                foreach (var item in batch) await CountAsync(item.Result.Accepted.Count, item.Refused, item.Rejections);
-            }
-            catch (PointsRejectedException) when (batch.Count > 1)
-            {
-                foreach (var item in batch) await StoreAsync([item], ct);
-            }
-            catch (PointsRejectedException ex)
-            {
-                var item = batch[0];
-                var rejection = new Rejection(RejectReason.RejectedByDatabase, $"{ex.Message} [bundle {_name} line {item.Entry.Line}]");
-                var point = DeadLetterPoints.ToPoint(rejection, item.Topic, item.Result.Topic, item.Result.Batch?.Stream, item.Entry.Envelope, clock.GetUtcNow());
-                await RetryAsync(t => writer.WriteAsync(LineProtocolWriter.Write([point]), t), ct);
-                await CountAsync(0, item.Result.Accepted.Count + item.Refused, [rejection]);
+                if (item.RefusedByDatabase is { } refused)
+                    await CountAsync(0, item.Accepted + item.RefusedSamples, [refused with { Detail = $"{refused.Detail} [bundle {_name}]" }]);
+                else
+                    await CountAsync(item.Accepted, item.RefusedSamples, item.Rejections);
             }
         }
 
@@ -232,5 +180,4 @@ public static class BundleImport
         }
     }
 
-    private sealed record Prepared(BundleEntry Entry, string Topic, ValidatedBatch Result, IReadOnlyList<Rejection> Rejections, string Lines, int PointCount, long Refused);
 }

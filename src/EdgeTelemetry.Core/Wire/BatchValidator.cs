@@ -10,6 +10,8 @@ public sealed record ValidationLimits
     public int MaxReadingsPerSample { get; init; } = 64;
     /// <summary>How far ahead of the receiver's clock a timestamp may be (device clocks drift).</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Measurements a device may write beyond <see cref="Measurements.DeviceWritable"/> (a new sensor type).</summary>
+    public IReadOnlySet<string> AdditionalMeasurements { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -29,17 +31,24 @@ public sealed record ValidatedBatch(
 
 public static partial class BatchValidator
 {
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    // Anchored with \z: "$" would also match before a trailing newline.
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z")]
     private static partial Regex EquipmentPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9-]{1,64}\z")]
     private static partial Regex StreamPattern();
 
     /// <summary>Field names the storage layer adds itself.</summary>
     public static readonly IReadOnlySet<string> ReservedFields = new HashSet<string> { "seq", "time" };
+
+    /// <summary>Largest sequence number: 2^53, the largest integer every JSON reader and a double hold exactly.</summary>
+    public const long MaxSeq = 1L << 53;
+
+    /// <summary>The names a message is allowed to carry in its topic, envelope and samples; public so HTTP and bundle input check the same way.</summary>
+    public static bool IsValidStream(string? stream) => stream is not null && StreamPattern().IsMatch(stream);
 
     public static ValidatedBatch Validate(string topic, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt, ValidationLimits limits)
     {
@@ -56,14 +65,16 @@ public static partial class BatchValidator
             return Reject(parsed, batch, RejectReason.UnsupportedVersion, $"envelope version {batch.Version} is not supported (expected {TelemetryBatch.CurrentVersion})");
         if (batch.Site != parsed.Site || batch.Device != parsed.Device)
             return Reject(parsed, batch, RejectReason.DeviceMismatch, $"envelope names {batch.Site}/{batch.Device} but was published on {parsed.Site}/{parsed.Device}");
-        if (batch.Stream is null || !StreamPattern().IsMatch(batch.Stream))
+        if (!IsValidStream(batch.Stream))
             return Reject(parsed, batch, RejectReason.InvalidStream, "stream id must be 1-64 characters of A-Z, a-z, 0-9 and '-'");
         if (batch.Samples is null || batch.Samples.Count == 0)
             return Reject(parsed, batch, RejectReason.EmptyBatch, "batch has no samples");
         if (batch.Samples.Count > limits.MaxSamplesPerBatch)
             return Reject(parsed, batch, RejectReason.Oversized, $"batch has {batch.Samples.Count} samples; the limit is {limits.MaxSamplesPerBatch}");
 
-        var latestNs = Time.ToUnixNanoseconds(receivedAt + limits.MaxFutureSkew);
+        // Bounded so no configuration can push the limit past what a long of nanoseconds holds.
+        var skew = limits.MaxFutureSkew < TimeSpan.Zero ? TimeSpan.Zero : limits.MaxFutureSkew > TimeSpan.FromDays(3650) ? TimeSpan.FromDays(3650) : limits.MaxFutureSkew;
+        var latestNs = Time.ToUnixNanoseconds(receivedAt + skew);
         var accepted = new List<Sample>(batch.Samples.Count);
         var rejections = new List<Rejection>();
         foreach (var s in batch.Samples)
@@ -78,11 +89,15 @@ public static partial class BatchValidator
 
     private static Rejection? Check(WireSample s, long latestNs, ValidationLimits limits)
     {
-        if (s.Seq < 1) return new(RejectReason.InvalidSequence, $"seq {s.Seq} must be >= 1", s.Seq);
+        if (s.Seq < 1 || s.Seq > MaxSeq) return new(RejectReason.InvalidSequence, $"seq {s.Seq} must be within [1, 2^53]");  // no seq: it must not enter delivery accounting
         if (s.TimestampNs < Time.EarliestPlausibleNs || s.TimestampNs > latestNs)
             return new(RejectReason.TimestampOutOfRange, $"seq {s.Seq}: timestamp {s.TimestampNs} ns is before 2000 or more than {limits.MaxFutureSkew} ahead of the receiver", s.Seq);
         if (s.Measurement is null || !NamePattern().IsMatch(s.Measurement))
             return new(RejectReason.InvalidName, $"seq {s.Seq}: measurement '{Truncate(s.Measurement)}' must match [a-z][a-z0-9_]{{0,63}}", s.Seq);
+        if (Measurements.ServiceOwned.Contains(s.Measurement))
+            return new(RejectReason.ReservedMeasurement, $"seq {s.Seq}: measurement '{s.Measurement}' belongs to the central service; a device may not write it", s.Seq);
+        if (!Measurements.DeviceWritable.Contains(s.Measurement) && !limits.AdditionalMeasurements.Contains(s.Measurement))
+            return new(RejectReason.UnknownMeasurement, $"seq {s.Seq}: measurement '{s.Measurement}' is not one a device may write (catalogue, agent records or Ingest:AdditionalMeasurements)", s.Seq);
         if (s.Equipment is null || !EquipmentPattern().IsMatch(s.Equipment))
             return new(RejectReason.InvalidName, $"seq {s.Seq}: equipment '{Truncate(s.Equipment)}' must match [A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}", s.Seq);
         if (s.Readings is null || s.Readings.Count == 0)

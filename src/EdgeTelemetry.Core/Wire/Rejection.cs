@@ -18,6 +18,11 @@ public enum RejectReason
     UnknownUnit,
     UnitMismatch,
     RejectedByDatabase,
+    ReservedMeasurement,
+    UnknownMeasurement,
+    UnknownDevice,
+    AccountingLimit,
+    InternalError,
 }
 
 public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = null)
@@ -39,6 +44,11 @@ public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = n
         RejectReason.UnknownUnit => "unknown_unit",
         RejectReason.UnitMismatch => "unit_mismatch",
         RejectReason.RejectedByDatabase => "rejected_by_database",
+        RejectReason.ReservedMeasurement => "reserved_measurement",
+        RejectReason.UnknownMeasurement => "unknown_measurement",
+        RejectReason.UnknownDevice => "unknown_device",
+        RejectReason.AccountingLimit => "accounting_limit",
+        RejectReason.InternalError => "internal_error",
         _ => Reason.ToString(),
     };
 }

@@ -15,7 +15,8 @@ public static partial class Topics
 {
     public const string Root = "edgetelemetry/v1";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    // \z, not $: in .NET "$" also matches before a trailing "\n", which would let "site\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex IdPattern();
 
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);

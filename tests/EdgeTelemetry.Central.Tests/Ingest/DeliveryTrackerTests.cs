@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using EdgeTelemetry.Central.Ingest;
+using EdgeTelemetry.Transfer;
+using EdgeTelemetry.Wire;
 
 namespace EdgeTelemetry.Central.Tests.Ingest;
 
@@ -6,14 +9,16 @@ public class DeliveryTrackerTests
 {
     private static readonly DateTimeOffset T = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
+    private static List<(long, long)> R(params long[] seqs) => SeqRanges.FromUnordered(seqs);
+
     [Fact]
     public void Gaps_and_duplicates_are_reported_per_stream()
     {
         var tracker = new DeliveryTracker();
-        Assert.Equal(0, tracker.Record("s", "d", "st1", [1, 2, 3, 4, 5], T));
-        Assert.Equal(0, tracker.Record("s", "d", "st1", [9, 10], T));
-        Assert.Equal(2, tracker.Record("s", "d", "st1", [4, 5, 6], T)); // replay of 4 and 5
-        tracker.Record("s", "d", "st2", [1], T);                          // a new buffer: its own stream
+        Assert.Equal(0, tracker.Record("s", "d", "st1", R(1, 2, 3, 4, 5), T));
+        Assert.Equal(0, tracker.Record("s", "d", "st1", R(9, 10), T));
+        Assert.Equal(2, tracker.Record("s", "d", "st1", R(4, 5, 6), T)); // replay of 4 and 5
+        tracker.Record("s", "d", "st2", R(1), T);                          // a new buffer: its own stream
 
         var st1 = tracker.Summary().Single(x => x.Stream == "st1");
         Assert.Equal((8L, 2L, 10L, 2L), (st1.Received, st1.Duplicates, st1.HighestSeq, st1.Missing));
@@ -25,8 +30,8 @@ public class DeliveryTrackerTests
     public void Out_of_order_arrival_fills_gaps_and_merges_ranges()
     {
         var tracker = new DeliveryTracker();
-        tracker.Record("s", "d", "st", [100, 101], T); // live lane first after an outage
-        tracker.Record("s", "d", "st", Enumerable.Range(1, 99).Select(i => (long)i), T);
+        tracker.Record("s", "d", "st", R(100, 101), T); // live lane first after an outage
+        tracker.Record("s", "d", "st", R(Enumerable.Range(1, 99).Select(i => (long)i).ToArray()), T);
         var summary = tracker.Summary().Single();
         Assert.Equal((101L, 0L, 0L), (summary.Received, summary.Missing, summary.Duplicates));
     }
@@ -35,8 +40,54 @@ public class DeliveryTrackerTests
     public void Account_is_restored_from_the_compact_ranges_of_the_delivery_measurement()
     {
         var restored = new DeliveryTracker();
-        restored.Restore("s", "d", "st", "1-3,5,7-8", duplicates: 4, evicted: 1, T);
+        Assert.True(SeqRanges.TryParse("1-3,5,7-8", BatchValidator.MaxSeq, 100, out var ranges));
+        restored.Restore("s", "d", "st", ranges, duplicates: 4, evicted: 1, T);
         var summary = restored.Summary().Single();
         Assert.Equal((6L, 4L, 1L, 2L), (summary.Received, summary.Duplicates, summary.Evicted, summary.Missing));
     }
+
+    [Fact]
+    public void The_largest_sequence_number_costs_what_seq_1_costs_in_record_restore_and_summary()
+    {
+        var tracker = new DeliveryTracker();
+        var watch = Stopwatch.StartNew();
+        tracker.Record("s", "d", "st", R(1, BatchValidator.MaxSeq), T);
+        tracker.Restore("s", "d", "st", [(1, BatchValidator.MaxSeq)], 0, 0, T);
+        var summary = tracker.Summary().Single();
+        // Per-seq iteration over 2^53 would take years; ranges take microseconds. A minute is "never returned".
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1));
+        Assert.Equal((BatchValidator.MaxSeq, BatchValidator.MaxSeq, 0L), (summary.HighestSeq, summary.Received, summary.Missing));
+        Assert.Equal(0, summary.Duplicates); // restoring what is known is not a replay
+    }
+
+    [Fact]
+    public void A_stream_that_would_exceed_its_range_bound_is_refused_and_left_as_it_was()
+    {
+        var tracker = new DeliveryTracker(new DeliveryLimits { MaxRangesPerStream = 3 });
+        Assert.Equal(0, tracker.Record("s", "d", "st", R(1, 3, 5), T));
+        Assert.Null(tracker.Record("s", "d", "st", R(7), T));
+        Assert.Equal(0, tracker.Record("s", "d", "st", R(2), T)); // closing a gap is always possible
+        Assert.Equal([(4L, 4L)], tracker.Summary().Single().Gaps);
+    }
+
+    [Fact]
+    public void A_device_inventing_stream_ids_keeps_only_its_most_recent_streams()
+    {
+        var tracker = new DeliveryTracker(new DeliveryLimits { MaxStreamsPerDevice = 4 });
+        for (var i = 0; i < 100; i++) tracker.Record("s", "d", $"st{i}", R(1), T.AddSeconds(i));
+        tracker.Record("s", "other", "st", R(1), T);
+        Assert.Equal(["st96", "st97", "st98", "st99"], tracker.Summary().Where(x => x.Device == "d").Select(x => x.Stream).Order());
+        Assert.Single(tracker.Summary(), x => x.Device == "other");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1-x")]
+    [InlineData("5-3")]
+    [InlineData("0-3")]
+    [InlineData("3,2")]
+    [InlineData("1-9007199254740993")]
+    [InlineData("-5")]
+    public void Damaged_range_text_is_refused_without_an_exception(string text) =>
+        Assert.False(SeqRanges.TryParse(text, BatchValidator.MaxSeq, 100, out _));
 }

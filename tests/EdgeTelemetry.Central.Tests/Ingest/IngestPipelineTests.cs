@@ -7,6 +7,7 @@ using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -38,15 +39,28 @@ public class IngestPipelineTests
         }
     }
 
-    private static (IngestPipeline, Channel<InboundMessage>, IngestMetrics) Create(ScriptedInflux influx, TimeProvider clock)
+    private sealed class Lifetime : IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource _stopping = new();
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => _stopping.Token;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void StopApplication() => _stopping.Cancel();
+    }
+
+    private static (IngestPipeline, Channel<InboundMessage>, IngestMetrics) Create(ScriptedInflux influx, TimeProvider clock, Lifetime? lifetime = null)
     {
         var inbox = Channel.CreateUnbounded<InboundMessage>();
         var metrics = new IngestMetrics();
+        var delivery = new DeliveryTracker();
+        var ingest = new IngestOptions();
         var pipeline = new IngestPipeline(inbox.Reader,
             new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
-            metrics, new DeliveryTracker(),
-            Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(new IngestOptions()),
+            metrics, delivery, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance),
+            new InFlightBudget(1 << 20), new IngestHealth(clock), lifetime ?? new Lifetime(),
+            Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(ingest),
             clock, NullLogger<IngestPipeline>.Instance);
+        pipeline.SetExitCode = _ => throw new InvalidOperationException("unexpected pipeline failure");
         return (pipeline, inbox, metrics);
     }
 
@@ -104,6 +118,43 @@ public class IngestPipelineTests
         Assert.Equal(1, metrics.Rejected("rejected_by_database"));
         Assert.Equal(1, metrics.SamplesStored);
         Assert.Contains(influx.Bodies, b => b.StartsWith("rejects,device=dev-bad,reason=rejected_by_database,site=site-a ") && b.Contains("field type conflict"));
+        await pipeline.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_message_whose_preparation_throws_is_dead_lettered_with_its_full_payload_and_ingest_goes_on()
+    {
+        var influx = new ScriptedInflux(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+        var (pipeline, inbox, metrics) = Create(influx, new FakeTimeProvider(Now));
+        pipeline.Core.BeforePrepare = topic => { if (topic.Contains("/dev-poison/")) throw new ArgumentException("boom\nwith a line break"); };
+        var (poison, poisonAcked) = Message("dev-poison", 400, Now);
+        var (good, goodAcked) = Message("dev-good", 400, Now);
+        await inbox.Writer.WriteAsync(poison);
+        await inbox.Writer.WriteAsync(good);
+        await pipeline.StartAsync(default);
+
+        await Task.WhenAll(poisonAcked.Task, goodAcked.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, metrics.Rejected("internal_error"));
+        Assert.Equal(1, metrics.SamplesStored);
+        var deadLetter = influx.Bodies.SelectMany(b => b.Split('\n')).Single(l => l.StartsWith("rejects,device=dev-poison,reason=internal_error,"));
+        Assert.Contains($"payload_b64=\"{Convert.ToBase64String(poison.Payload)}\"", deadLetter);
+        Assert.Contains(@"boom\\u000awith a line break", deadLetter); // printable, then line-protocol escaped
+        await pipeline.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_pipeline_itself_stops_the_service_with_a_non_zero_exit_code()
+    {
+        var influx = new ScriptedInflux(_ => throw new InvalidOperationException("disk on fire"));
+        var lifetime = new Lifetime();
+        var (pipeline, inbox, _) = Create(influx, new FakeTimeProvider(Now), lifetime);
+        var exitCode = 0;
+        pipeline.SetExitCode = code => exitCode = code;
+        await inbox.Writer.WriteAsync(Message("dev-1", 400, Now).Message);
+        await pipeline.StartAsync(default);
+
+        await Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(_ => { }).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(70, exitCode);
         await pipeline.StopAsync(default);
     }
 

@@ -86,4 +86,62 @@ public class BatchValidatorTests
         Assert.All(result.Rejections, r => Assert.Equal(RejectReason.TimestampOutOfRange, r.Reason));
         Assert.Equal(2, result.Rejections.Count);
     }
+
+    [Theory]
+    [InlineData("""{"v":1,"site":"site-a","device":"dev-1","stream":"abc\n","samples":[]}""", RejectReason.InvalidStream)]
+    [InlineData("""{"v":1,"site":"site-a","device":"dev-1\n","stream":"s1","samples":[]}""", RejectReason.DeviceMismatch)]
+    public void An_id_with_a_trailing_newline_is_refused_at_the_true_end_of_the_string(string json, RejectReason reason)
+    {
+        var result = Validate(json);
+        Assert.Empty(result.Accepted);
+        Assert.Equal(reason, Assert.Single(result.Rejections).Reason);
+    }
+
+    [Theory]
+    [InlineData(@"centrifuge\n")] // JSON escapes, decoded to a real line break
+    [InlineData(@"centrifuge\r")]
+    public void A_measurement_or_equipment_with_a_trailing_line_break_is_refused(string name)
+    {
+        var result = Validate(Batch(Sample(1, NowNs, m: name) + "," + Sample(2, NowNs).Replace("icon-1", name)));
+        Assert.Empty(result.Accepted);
+        Assert.All(result.Rejections, r => Assert.Equal(RejectReason.InvalidName, r.Reason));
+        Assert.False(Topics.IsValidId("site-a\n"));
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(9007199254740993L)]
+    [InlineData(long.MaxValue)]
+    public void A_sequence_number_outside_1_to_2_pow_53_is_refused_and_not_accounted(long seq)
+    {
+        var result = Validate(Batch(Sample(seq, NowNs) + "," + Sample(5, NowNs)));
+        Assert.Equal([5L], result.Accepted.Select(s => s.Seq));
+        var rejection = Assert.Single(result.Rejections);
+        Assert.Equal((RejectReason.InvalidSequence, (long?)null), (rejection.Reason, rejection.Seq));
+        Assert.Single(Validate(Batch(Sample(BatchValidator.MaxSeq, NowNs))).Accepted);
+    }
+
+    [Theory]
+    [InlineData("process_batch")]
+    [InlineData("rejects")]
+    [InlineData("delivery")]
+    [InlineData("device_status")]
+    public void A_device_cannot_write_the_services_own_measurements(string measurement)
+    {
+        var result = Validate(Batch(Sample(1, NowNs, m: measurement)));
+        Assert.Empty(result.Accepted);
+        Assert.Equal(RejectReason.ReservedMeasurement, Assert.Single(result.Rejections).Reason);
+    }
+
+    [Fact]
+    public void A_measurement_outside_the_catalogue_needs_to_be_allowed_on_the_central_side()
+    {
+        var json = Batch(Sample(1, NowNs, m: "sluice_camera", readings: """{"n":"frames","v":3,"u":"1"}"""));
+        Assert.Equal(RejectReason.UnknownMeasurement, Assert.Single(Validate(json).Rejections).Reason);
+        var allowed = BatchValidator.Validate(Topic, Encoding.UTF8.GetBytes(json), Now, Limits with { AdditionalMeasurements = new HashSet<string> { "sluice_camera" } });
+        Assert.Single(allowed.Accepted);
+        foreach (var m in Measurements.DeviceWritable)
+            Assert.DoesNotContain(Validate(Batch(Sample(1, NowNs, m: m))).Rejections, r => r.Reason is RejectReason.UnknownMeasurement or RejectReason.ReservedMeasurement);
+    }
 }

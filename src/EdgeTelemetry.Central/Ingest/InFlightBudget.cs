@@ -1,0 +1,52 @@
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>
+/// Bounds the payload bytes this instance holds between receipt and acknowledgement. The MQTT
+/// receive handler waits here, which stops reading from the broker (TCP back-pressure) instead of
+/// growing memory; the broker keeps the rest queued for the session. One message larger than the
+/// whole budget is still let through when nothing else is held, so it cannot wedge ingest.
+/// </summary>
+public sealed class InFlightBudget(long maxBytes)
+{
+    private readonly Lock _lock = new();
+    private long _bytes;
+    private int _messages;
+    private TaskCompletionSource? _released;
+
+    public long Bytes { get { lock (_lock) return _bytes; } }
+    public int Messages { get { lock (_lock) return _messages; } }
+    public long MaxBytes => maxBytes;
+
+    public async ValueTask AcquireAsync(long bytes, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (_messages == 0 || _bytes + bytes <= maxBytes)
+                {
+                    _bytes += bytes;
+                    _messages++;
+                    return;
+                }
+                _released ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _released.Task;
+            }
+            await wait.WaitAsync(ct);
+        }
+    }
+
+    public void Release(long bytes)
+    {
+        TaskCompletionSource? released;
+        lock (_lock)
+        {
+            _bytes -= bytes;
+            _messages--;
+            released = _released;
+            _released = null;
+        }
+        released?.TrySetResult();
+    }
+}

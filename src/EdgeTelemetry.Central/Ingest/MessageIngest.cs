@@ -1,0 +1,235 @@
+using System.Text;
+using EdgeTelemetry.Central.Storage;
+using EdgeTelemetry.LineProtocol;
+using EdgeTelemetry.Model;
+using EdgeTelemetry.Transfer;
+using EdgeTelemetry.Wire;
+
+namespace EdgeTelemetry.Central.Ingest;
+
+/// <summary>One message turned into the lines to write: points, delivery record, dead letters.</summary>
+public sealed class PreparedMessage(string topic, byte[] payload, DateTimeOffset receivedAt, DeviceTopic? device, string? stream,
+    string lines, int pointCount, int accepted, IReadOnlyList<Rejection> rejections, long refusedSamples)
+{
+    public string Topic { get; } = topic;
+    public byte[] Payload { get; } = payload;
+    public DateTimeOffset ReceivedAt { get; } = receivedAt;
+    public DeviceTopic? Device { get; } = device;
+    public string? Stream { get; } = stream;
+    public string Lines { get; } = lines;
+    public int PointCount { get; } = pointCount;
+    /// <summary>Samples to be stored.</summary>
+    public int Accepted { get; } = accepted;
+    public IReadOnlyList<Rejection> Rejections { get; } = rejections;
+    /// <summary>Samples refused (a message-level rejection refuses all of them).</summary>
+    public long RefusedSamples { get; } = refusedSamples;
+    /// <summary>Set when InfluxDB refused the points and the message went to the dead-letter store instead.</summary>
+    public Rejection? RefusedByDatabase { get; set; }
+}
+
+/// <summary>
+/// The one ingest core, for live MQTT and offline import alike: decode → validate → line protocol →
+/// delivery accounting for one message, inside a fault boundary (any exception becomes an
+/// <c>internal_error</c> dead letter holding the full payload, never a stopped service), and the
+/// write that splits a batch InfluxDB refuses so one bad message cannot block the rest.
+/// </summary>
+public sealed class MessageIngest
+{
+    private readonly IngestMetrics _metrics;
+    private readonly DeliveryTracker _delivery;
+    private readonly IngestOptions _options;
+    private readonly ILogger _logger;
+    private readonly ValidationLimits _limits;
+    private readonly HashSet<(string, string)> _known;
+
+    public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger)
+    {
+        _metrics = metrics;
+        _delivery = delivery;
+        _options = options;
+        _logger = logger;
+        _limits = new ValidationLimits
+        {
+            MaxPayloadBytes = options.MaxPayloadBytes,
+            MaxFutureSkew = TimeSpan.FromMinutes(Math.Clamp(options.MaxFutureSkewMinutes, 0, 525_600)),
+            AdditionalMeasurements = new HashSet<string>(options.AdditionalMeasurements, StringComparer.Ordinal),
+        };
+        _known = options.KnownDevices.Select(ParseDevice).ToHashSet();
+    }
+
+    /// <summary>Test hook: runs before a message is prepared (lets a test make preparation throw).</summary>
+    internal Action<string>? BeforePrepare { get; set; }
+
+    private static (string, string) ParseDevice(string entry)
+    {
+        var parts = entry.Split('/');
+        if (parts.Length != 2 || !Topics.IsValidId(parts[0]) || !Topics.IsValidId(parts[1]))
+            throw new InvalidOperationException($"Ingest:KnownDevices entry '{entry}' must be <site>/<device>");
+        return (parts[0], parts[1]);
+    }
+
+    /// <summary>Prepares one message; never throws. <paramref name="origin"/> (e.g. "bundle X line N") is added to rejection details.</summary>
+    public PreparedMessage Prepare(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin = null)
+    {
+        try
+        {
+            BeforePrepare?.Invoke(topic);
+            return Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status
+                ? PrepareStatus(topic, payload, receivedAt, parsed)
+                : PrepareBatch(topic, payload, receivedAt, origin);
+        }
+        catch (Exception ex)
+        {
+            return InternalError(topic, payload, receivedAt, origin, ex);
+        }
+    }
+
+    private PreparedMessage PrepareBatch(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin)
+    {
+        _metrics.MessageReceived();
+        var result = BatchValidator.Validate(topic, payload, receivedAt, _limits);
+        if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
+            result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
+        var device = result.Topic;
+        var lines = new StringBuilder();
+        var skew = ClockSkewSeconds(result, receivedAt);
+        foreach (var sample in result.Accepted)
+        {
+            var point = SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample);
+            // A device clock far from ours: store the points as sent, but say so on each of them.
+            if (skew is { } s) point.Field("clock_skew", Math.Round(s, 3));
+            LineProtocolWriter.Append(lines, point);
+        }
+        var rejections = origin is null ? result.Rejections : result.Rejections.Select(r => r with { Detail = $"{r.Detail} [{origin}]" }).ToList();
+        var accepted = result.Accepted.Count;
+        // Accounting last: everything above may still fail, and a failed message must not count as received.
+        if (device is { } d && result.Batch?.Stream is { } stream && result.Accepted.Count + rejections.Count(r => r.Seq is not null) > 0
+            && !Account(lines, d, stream, result, receivedAt))
+        {
+            lines.Clear();
+            accepted = 0;
+            rejections = [new Rejection(RejectReason.AccountingLimit, $"stream {stream} of {d.Site}/{d.Device} has more than the allowed number of gaps; the message was not stored" + (origin is null ? "" : $" [{origin}]"))];
+        }
+        foreach (var rejection in rejections)
+        {
+            _metrics.Reject(rejection.Code);
+            _logger.LogWarning("Rejected {Reason} from {Site}/{Device} on {Topic}: {Detail}",
+                rejection.Code, device?.Site ?? "?", device?.Device ?? "?", DeadLetterPoints.Printable(topic), DeadLetterPoints.Printable(rejection.Detail));
+            LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, device, SafeStream(result.Batch?.Stream), payload, receivedAt));
+        }
+        // A message-level rejection refuses every sample of the envelope.
+        var refused = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null
+            ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
+            : rejections.Count;
+        return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines.ToString(),
+            accepted + rejections.Count + 1, accepted, rejections, refused);
+    }
+
+    private static string? SafeStream(string? stream) => BatchValidator.IsValidStream(stream) ? stream : null;
+
+    private double? ClockSkewSeconds(ValidatedBatch result, DateTimeOffset receivedAt)
+    {
+        if (result.Batch?.SentNs is not { } sentNs || result.Accepted.Count == 0) return null;
+        // In double: a hostile "sent" cannot overflow the subtraction.
+        var skew = ((double)Time.ToUnixNanoseconds(receivedAt) - sentNs) / 1e9;
+        if (Math.Abs(skew) <= _options.MaxClockSkewSeconds) return null;
+        _metrics.ClockSkewFlagged(result.Accepted.Count);
+        _logger.LogWarning("Device clock of {Site}/{Device} is {Skew:F0} s off the receiver's; its points are flagged clock_skew",
+            result.Topic?.Site, result.Topic?.Device, -skew);
+        return skew;
+    }
+
+    /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted. False beyond the bound.</summary>
+    private bool Account(StringBuilder lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
+    {
+        var ranges = SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)));
+        // An eviction event counts once: a replayed one (redelivery, import then sync) is a duplicate.
+        long evicted = 0;
+        foreach (var e in result.Accepted.Where(a => a.Measurement == Measurements.BufferEviction && !_delivery.Has(device.Site, device.Device, stream, a.Seq)))
+        {
+            var n = e.Readings.FirstOrDefault(r => r.Name == "evicted")?.Value ?? 0;
+            evicted += n is > 0 and < 1e15 ? (long)n : 0;
+        }
+        if (_delivery.Record(device.Site, device.Device, stream, ranges, receivedAt) is not { } duplicates) return false;
+        if (duplicates > 0) _metrics.Duplicates(duplicates);
+        if (evicted > 0)
+        {
+            _delivery.RecordEviction(device.Site, device.Device, stream, evicted);
+            _metrics.DeviceEvicted(evicted);
+        }
+        var point = new Point(Measurements.Delivery, DeadLetterPoints.UniqueTimestamp(receivedAt))
+            .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
+            .Field("ranges", SeqRanges.Format(ranges))
+            .Field("count", ranges.Sum(r => r.To - r.From + 1))
+            .Field("duplicates", duplicates)
+            .Field("evicted", evicted);
+        LineProtocolWriter.Append(lines, point);
+        return true;
+    }
+
+    /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
+    private PreparedMessage PrepareStatus(string topic, byte[] payload, DateTimeOffset receivedAt, DeviceTopic device)
+    {
+        _metrics.StatusReceived();
+        var status = payload.Length == 0 || payload.Length > _limits.MaxPayloadBytes ? null : BatchCodec.TryDecodeStatus(payload);
+        var known = !_options.KnownDevicesOnly || _known.Contains((device.Site, device.Device));
+        if (status is null || status.State is not ("online" or "offline") || !known)
+        {
+            if (payload.Length > 0)
+                _logger.LogWarning("Ignored {What} status from {Site}/{Device}", known ? "unreadable" : "unenrolled", device.Site, device.Device);
+            return new PreparedMessage(topic, payload, receivedAt, device, null, "", 0, 0, [], 0);
+        }
+        var point = new Point(Measurements.DeviceStatus, Time.ToUnixNanoseconds(receivedAt))
+            .Tag("site", device.Site)
+            .Tag("device", device.Device)
+            .Field("state", status.State)
+            .Field("online", status.State == "online");
+        if (status.AgentVersion is { Length: > 0 and <= 32 } v) point.Field("agent", DeadLetterPoints.Printable(v));
+        if (SafeStream(status.Stream) is { } s) point.Field("stream", s);
+        return new PreparedMessage(topic, payload, receivedAt, device, null, LineProtocolWriter.Write([point]), 1, 0, [], 0);
+    }
+
+    private PreparedMessage InternalError(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, Exception ex)
+    {
+        Topics.TryParse(topic, out var parsed);
+        DeviceTopic? device = parsed.Site is null ? null : parsed;
+        var rejection = new Rejection(RejectReason.InternalError, $"{ex.GetType().Name}: {ex.Message}" + (origin is null ? "" : $" [{origin}]"));
+        _metrics.Reject(rejection.Code);
+        _logger.LogError(ex, "Ingest failed on a message from {Site}/{Device} on {Topic} ({Bytes} bytes); dead-lettered with its payload, ingest goes on",
+            device?.Site ?? "?", device?.Device ?? "?", DeadLetterPoints.Printable(topic), payload.Length);
+        var point = DeadLetterPoints.ToPoint(rejection, topic, device, null, payload, receivedAt, fullPayload: true);
+        return new PreparedMessage(topic, payload, receivedAt, device, null, LineProtocolWriter.Write([point]), 1, 0, [rejection], 1);
+    }
+
+    /// <summary>
+    /// Writes prepared messages in one request (through <paramref name="retry"/>, which decides how long a
+    /// transient failure is retried); if InfluxDB refuses points (400), message by message, and a refused
+    /// message goes to the dead-letter store.
+    /// </summary>
+    public async Task StoreAsync(IReadOnlyList<PreparedMessage> batch, InfluxWriter writer,
+        Func<Func<CancellationToken, Task>, CancellationToken, Task> retry, CancellationToken ct)
+    {
+        var lines = batch.Count == 1 ? batch[0].Lines : string.Concat(batch.Select(b => b.Lines));
+        if (lines.Length == 0) return;
+        try
+        {
+            await retry(t => writer.WriteAsync(lines, t), ct);
+            _metrics.Stored(batch.Sum(b => b.Accepted));
+        }
+        catch (PointsRejectedException ex) when (batch.Count > 1)
+        {
+            _logger.LogWarning("InfluxDB refused a batch of {Count} messages ({Error}); writing them one by one", batch.Count, ex.Message);
+            foreach (var item in batch) await StoreAsync([item], writer, retry, ct);
+        }
+        catch (PointsRejectedException ex)
+        {
+            var item = batch[0];
+            _metrics.Reject("rejected_by_database");
+            _logger.LogWarning("InfluxDB refused the points of {Topic} from {Site}/{Device}: {Error}",
+                DeadLetterPoints.Printable(item.Topic), item.Device?.Site ?? "?", item.Device?.Device ?? "?", ex.Message);
+            item.RefusedByDatabase = new Rejection(RejectReason.RejectedByDatabase, ex.Message);
+            var point = DeadLetterPoints.ToPoint(item.RefusedByDatabase, item.Topic, item.Device, item.Stream, item.Payload, item.ReceivedAt, fullPayload: true);
+            await retry(t => writer.WriteAsync(LineProtocolWriter.Write([point]), t), ct);
+        }
+    }
+}
