@@ -22,7 +22,9 @@ public class MalformedInputTests
     public async Task Each_malformed_input_is_rejected_with_its_reason_while_a_parallel_valid_stream_is_stored_completely()
     {
         await using var plant = await Plant.StartAsync();
-        var central = await plant.StartCentralAsync();
+        // Enrolled devices only: the agent and the raw publisher below; anything else is unknown_device.
+        var central = await plant.StartCentralAsync("--Ingest:KnownDevicesOnly=true",
+            $"--Ingest:KnownDevices:0={Plant.Site}/cf-5", $"--Ingest:KnownDevices:1={Plant.Site}/raw-1");
         plant.Own(central);
         var agent = await plant.StartAgentAsync("cf-5", "centrifuge", intervalMs: 20);
         var buffer = Plant.BufferOf(agent);
@@ -50,25 +52,31 @@ public class MalformedInputTests
             await raw.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(RawTopic).WithPayload(Encoding.UTF8.GetBytes(payload))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
+        await raw.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"edgetelemetry/v1/{Plant.Site}/stranger-1/telemetry")
+            .WithPayload(Encoding.UTF8.GetBytes(Envelope(Sample(1, now), device: "stranger-1")))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
-        await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 12), Patience, "12 rejections counted",
+        await Eventually.TrueAsync(() => Task.FromResult(metrics.RejectedTotal >= 13), Patience, "13 rejections counted",
             () => Task.FromResult(metrics.ToPrometheusText()));
         // Counted on receipt, stored when the dead-letter write lands: wait for the store.
         IReadOnlyList<EdgeTelemetry.LocalServers.InfluxSeries> rejects = [];
         await Eventually.TrueAsync(async () =>
         {
             rejects = await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT detail, topic FROM rejects GROUP BY reason, device");
-            return rejects.Sum(r => r.Rows.Count) >= 12;
-        }, Patience, "12 dead-letter entries stored");
+            return rejects.Sum(r => r.Rows.Count) >= 13;
+        }, Patience, "13 dead-letter entries stored");
         foreach (var (reason, _) in cases)
         {
-            var series = rejects.SingleOrDefault(s => s.Tags["reason"] == reason);
+            var series = rejects.SingleOrDefault(s => s.Tags["reason"] == reason && s.Tags["device"] == "raw-1");
             Assert.True(series is not null, $"no dead-letter entry for {reason}");
             Assert.Equal("raw-1", series.Tags["device"]);
             Assert.All(series.Rows, r => Assert.Equal(RawTopic, r[2]));
             Assert.True(metrics.Rejected(reason) >= 1, $"{reason} not counted");
         }
         Assert.Equal(2, metrics.Rejected("non_finite_value"));
+        Assert.Single(rejects, s => s.Tags["reason"] == "unknown_device" && s.Tags["device"] == "stranger-1");
+        Assert.Equal(0, await plant.StoredCountAsync("stranger-1"));
         Assert.Equal(2, metrics.Rejected("timestamp_out_of_range"));
         Assert.Equal([100L, 103L], (await plant.StoredSeqsAsync("raw-1")).Order());
         // The forged batch record did not land where recorded batches live.

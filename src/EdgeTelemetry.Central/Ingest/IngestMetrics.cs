@@ -23,6 +23,7 @@ public sealed class IngestMetrics
     public void StatusReceived() => Interlocked.Increment(ref _statusMessages);
     public void Stored(int samples) { Interlocked.Add(ref _samplesStored, samples); Interlocked.Increment(ref _batchesWritten); }
     public void Acknowledged(int messages) => Interlocked.Add(ref _acked, messages);
+    public long AcknowledgedTotal => Interlocked.Read(ref _acked);
     public void WriteRetried() => Interlocked.Increment(ref _writeRetries);
     public long DuplicatesTotal => Interlocked.Read(ref _duplicates);
     public void Duplicates(long n) => Interlocked.Add(ref _duplicates, n);

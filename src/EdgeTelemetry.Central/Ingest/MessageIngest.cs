@@ -173,11 +173,17 @@ public sealed class MessageIngest
         _metrics.StatusReceived();
         var status = payload.Length == 0 || payload.Length > _limits.MaxPayloadBytes ? null : BatchCodec.TryDecodeStatus(payload);
         var known = !_options.KnownDevicesOnly || _known.Contains((device.Site, device.Device));
+        if (payload.Length == 0) // a cleared retained message
+            return new PreparedMessage(topic, payload, receivedAt, device, null, "", 0, 0, [], 0);
         if (status is null || status.State is not ("online" or "offline") || !known)
         {
-            if (payload.Length > 0)
-                _logger.LogWarning("Ignored {What} status from {Site}/{Device}", known ? "unreadable" : "unenrolled", device.Site, device.Device);
-            return new PreparedMessage(topic, payload, receivedAt, device, null, "", 0, 0, [], 0);
+            var rejection = !known
+                ? new Rejection(RejectReason.UnknownDevice, $"{device.Site}/{device.Device} is not enrolled (Ingest:KnownDevicesOnly)")
+                : new Rejection(RejectReason.MalformedJson, "status must be {\"v\":1,\"state\":\"online\"|\"offline\",…}");
+            _metrics.Reject(rejection.Code);
+            _logger.LogWarning("Rejected {Reason} status from {Site}/{Device}", rejection.Code, device.Site, device.Device);
+            return new PreparedMessage(topic, payload, receivedAt, device, null,
+                LineProtocolWriter.Write([DeadLetterPoints.ToPoint(rejection, topic, device, null, payload, receivedAt)]), 1, 0, [rejection], 0);
         }
         var point = new Point(Measurements.DeviceStatus, Time.ToUnixNanoseconds(receivedAt))
             .Tag("site", device.Site)

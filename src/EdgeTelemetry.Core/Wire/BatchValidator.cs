@@ -81,14 +81,16 @@ public static partial class BatchValidator
         {
             var problem = Check(s, latestNs, limits);
             if (problem is not null) { rejections.Add(problem); continue; }
-            accepted.Add(new Sample(s.Seq, s.TimestampNs, s.Measurement!, s.Equipment!,
+            accepted.Add(new Sample(s!.Seq, s.TimestampNs, s.Measurement!, s.Equipment!,
                 s.Readings!.Select(r => new Reading(r.Name!, r.Value, r.Unit!)).ToArray()));
         }
         return new ValidatedBatch(parsed, batch, accepted, rejections);
     }
 
-    private static Rejection? Check(WireSample s, long latestNs, ValidationLimits limits)
+    private static Rejection? Check(WireSample? s, long latestNs, ValidationLimits limits)
     {
+        // JSON null where an object belongs ("samples":[null]) decodes to a null element.
+        if (s is null) return new(RejectReason.MalformedJson, "a sample is null");
         if (s.Seq < 1 || s.Seq > MaxSeq) return new(RejectReason.InvalidSequence, $"seq {s.Seq} must be within [1, 2^53]");  // no seq: it must not enter delivery accounting
         if (s.TimestampNs < Time.EarliestPlausibleNs || s.TimestampNs > latestNs)
             return new(RejectReason.TimestampOutOfRange, $"seq {s.Seq}: timestamp {s.TimestampNs} ns is before 2000 or more than {limits.MaxFutureSkew} ahead of the receiver", s.Seq);
@@ -108,6 +110,7 @@ public static partial class BatchValidator
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in s.Readings)
         {
+            if (r is null) return new(RejectReason.MalformedJson, $"seq {s.Seq}: a reading is null", s.Seq);
             if (r.Name is null || !NamePattern().IsMatch(r.Name) || ReservedFields.Contains(r.Name) || !seen.Add(r.Name))
                 return new(RejectReason.InvalidName, $"seq {s.Seq}: reading name '{Truncate(r.Name)}' is invalid, reserved or repeated", s.Seq);
             if (!double.IsFinite(r.Value))

@@ -1,5 +1,7 @@
 using System.Net;
 using EdgeTelemetry.Central;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Api.Tests.Security;
@@ -29,6 +31,7 @@ public class AccessTests(InfluxFixture influx) : IAsyncLifetime
         { "GET", $"/api/export?{Period}&equipment=icon-i150-1", "researcher" },
         { "POST", "/api/batches", "admin" },
         { "PUT", $"/api/batches/{BatchId}/assays", "admin" },
+        { "GET", "/api/delivery", "operator" },
     };
 
     private async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url)
@@ -123,5 +126,82 @@ public class AccessTests(InfluxFixture influx) : IAsyncLifetime
         Assert.Contains("at least 16 characters", ex.Message);
         Assert.Contains("visitor", ex.Message);
         Assert.DoesNotContain("short-secret", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_demo_key_outside_the_development_environment_stops_the_service_and_says_how_to_set_keys()
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => CentralHost.StartAsync(influx.Server, null, null,
+            "--Api:Keys:4:Name=demo-operator", "--Api:Keys:4:Key=demo-operator-key-NOT-SECRET", "--Api:Keys:4:Role=operator"));
+        Assert.Contains("demo-operator", ex.Message);
+        Assert.Contains("Api:KeysFile", ex.Message);
+
+        // The Development environment (the demo) has them from appsettings.Development.json; other environments have none.
+        var dev = await StartBareAsync("--environment", "Development");
+        var production = await StartBareAsync();
+        try
+        {
+            foreach (var (app, expected) in new[] { (dev, HttpStatusCode.OK), (production, HttpStatusCode.Unauthorized) })
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+                http.DefaultRequestHeaders.Add("X-Api-Key", "demo-operator-key-NOT-SECRET");
+                Assert.Equal(expected, (await http.GetAsync("/api/delivery")).StatusCode);
+            }
+        }
+        finally
+        {
+            foreach (var app in new[] { dev, production }) { await app.StopAsync(); await app.DisposeAsync(); }
+        }
+    }
+
+    /// <summary>The service with only appsettings*.json keys (no test keys on the command line).</summary>
+    private async Task<WebApplication> StartBareAsync(params string[] args)
+    {
+        var app = Central.CentralApp.Build(["--urls", "http://127.0.0.1:0", $"--Influx:Url={influx.Server.Url}", "--Ingest:BrokerPort=1",
+            "--Logging:LogLevel:Default=None", .. args]);
+        await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task A_keys_file_replaces_the_whole_key_list()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{"Keys":[{"Name":"site-lead","Key":"site-lead-key-9d8c7b6a5f4e","Role":"technician"}]}""");
+        try
+        {
+            // The command-line keys 0..3 are in configuration too: the file must win over all of them.
+            await using var host = await CentralHost.StartAsync(influx.Server, null, null, $"--Api:KeysFile={file}");
+            Assert.Equal(HttpStatusCode.OK, (await host.ClientWithHeader("X-Api-Key", "site-lead-key-9d8c7b6a5f4e").GetAsync("/api/delivery")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client("admin").GetAsync("/api/delivery")).StatusCode);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public async Task Every_api_endpoint_answers_401_without_a_key_including_one_that_names_no_policy()
+    {
+        // An endpoint added under /api without RequireAuthorization is still covered by the fallback policy.
+        var app = Central.CentralApp.Build(["--urls", "http://127.0.0.1:0", $"--Influx:Url={influx.Server.Url}", "--Ingest:BrokerPort=1",
+            "--Logging:LogLevel:Default=None"]);
+        app.MapGet("/api/forgotten", () => "secret");
+        await app.StartAsync();
+        // (StartBareAsync cannot be used: the endpoint must be mapped before the app starts.)
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/forgotten")).StatusCode);
+            var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+                .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>().Select(e => e.RoutePattern.RawText ?? "")
+                .Where(r => r.StartsWith("/api") && !r.Contains('{')).Distinct().ToList();
+            Assert.Contains("/api/delivery", routes);
+            foreach (var route in routes)
+                Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(route)).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 }

@@ -144,4 +144,12 @@ public class BatchValidatorTests
         foreach (var m in Measurements.DeviceWritable)
             Assert.DoesNotContain(Validate(Batch(Sample(1, NowNs, m: m))).Rejections, r => r.Reason is RejectReason.UnknownMeasurement or RejectReason.ReservedMeasurement);
     }
+
+    [Fact]
+    public void A_null_sample_or_reading_is_refused_as_malformed_beside_the_good_samples()
+    {
+        var result = Validate(Batch("null," + Sample(2, NowNs, readings: "null") + "," + Sample(3, NowNs)));
+        Assert.Equal([3L], result.Accepted.Select(s => s.Seq));
+        Assert.Equal([RejectReason.MalformedJson, RejectReason.MalformedJson], result.Rejections.Select(r => r.Reason));
+    }
 }
