@@ -166,6 +166,6 @@ public static partial class DashboardApi
     private static TimeSpan DefaultStep(TimeSpan period) =>
         TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(period.TotalSeconds / 120)));
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z")]
     private static partial Regex NamePattern();
 }

@@ -161,12 +161,12 @@ public sealed partial class QueryParameters
     // Echo at most a little of the input: enough to recognise, never a wall of text.
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\z")]
     private static partial Regex Rfc3339Pattern();
 
-    [GeneratedRegex("^([0-9]{1,7})(s|m|h|d)$")]
+    [GeneratedRegex(@"^([0-9]{1,7})(s|m|h|d)\z")]
     private static partial Regex DurationPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z")]
     private static partial Regex EquipmentPattern();
 }

@@ -122,7 +122,7 @@ public static class BundleReader
                 return Problem<BundleHeader>(1, $"bundle version {header.Version} is not supported (this reader knows version {BundleHeader.CurrentVersion})");
             if (!Topics.IsValidId(header.Site) || !Topics.IsValidId(header.Device))
                 return Problem<BundleHeader>(1, $"site '{header.Site}' / device '{header.Device}' must match [a-z0-9][a-z0-9_-]{{0,63}}");
-            if (header.Stream.Length == 0) return Problem<BundleHeader>(1, "the header names no stream");
+            if (!BatchValidator.IsValidStream(header.Stream)) return Problem<BundleHeader>(1, "the header's stream id must be 1-64 characters of A-Z, a-z, 0-9 and '-'");
             return header;
         }
 
