@@ -177,6 +177,7 @@ public class ChaosTests(ITestOutputHelper output)
         Assert.Equal(evicted, Convert.ToInt64(reported[0][1], CultureInfo.InvariantCulture));
         // The same account over HTTP (per-device summary) and in /metrics.
         using var http = new HttpClient { BaseAddress = new Uri(central.Urls.First()) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", plant.OperatorKey);
         var summary = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/delivery")).RootElement
             .EnumerateArray().Single(e => e.GetProperty("device").GetString() == "cf-c5");
         Assert.Equal((evicted, 0L), (summary.GetProperty("evicted").GetInt64(), summary.GetProperty("unexplainedMissing").GetInt64()));

@@ -102,4 +102,31 @@ public class MalformedInputTests
         agent.Dispose();
         await buffer.DisposeAsync();
     }
+
+    [Fact]
+    public async Task The_delivery_restore_skips_damaged_records_copes_with_the_largest_seq_and_ingest_resumes_at_once()
+    {
+        await using var plant = await Plant.StartAsync();
+        await plant.Influx.ExecuteAsync($"CREATE DATABASE \"{Plant.Database}\"");
+        var now = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow);
+        await plant.Influx.WriteAsync(Plant.Database, string.Join("\n",
+            $"delivery,site={Plant.Site},device=old-1,stream=s1 ranges=\"1-9007199254740992\",count=9007199254740992i,duplicates=0i,evicted=0i {now - 3_000_000_000}",
+            $"delivery,site={Plant.Site},device=old-2,stream=s1 ranges=\"1-x,5\",count=2i,duplicates=0i,evicted=0i {now - 2_000_000_000}",
+            $"delivery,site={Plant.Site},device=old-3,stream=s1 ranges=\"1-10,12\",count=11i,duplicates=1i,evicted=0i {now - 1_000_000_000}") + "\n");
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var central = await plant.StartCentralAsync();
+        plant.Own(central);
+        var agent = await plant.StartAgentAsync("cf-6", "centrifuge", intervalMs: 50);
+        await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-6") > 0, TimeSpan.FromSeconds(30), "the first sample stored");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"first write {started.Elapsed.TotalSeconds:F1} s after start");
+
+        Assert.Equal(RestoreState.Done, central.Services.GetRequiredService<IngestHealth>().Restore);
+        var summary = central.Services.GetRequiredService<DeliveryTracker>().Summary();
+        Assert.Equal(EdgeTelemetry.Wire.BatchValidator.MaxSeq, summary.Single(s => s.Device == "old-1").HighestSeq);
+        Assert.DoesNotContain(summary, s => s.Device == "old-2");
+        Assert.Equal([(11L, 11L)], summary.Single(s => s.Device == "old-3").Gaps);
+        await agent.StopAsync();
+        agent.Dispose();
+    }
 }

@@ -35,6 +35,9 @@ public sealed class Plant : IAsyncDisposable
     public string Dir { get; }
     public string CentralClientId { get; } = "central-test-" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>An operator key the plant's central service accepts (every /api endpoint needs one).</summary>
+    public string OperatorKey { get; } = "plant-operator-" + Guid.NewGuid().ToString("N");
+
     public static async Task<Plant> StartAsync()
     {
         var brokerTask = MosquittoServer.StartAsync();
@@ -63,6 +66,7 @@ public sealed class Plant : IAsyncDisposable
         "--Influx:RetryMaxDelaySeconds=1",
         "--Ingest:ReconnectMaxSeconds=1",
         "--Logging:LogLevel:Default=Warning",
+        "--Api:Keys:0:Name=plant-operator", $"--Api:Keys:0:Key={OperatorKey}", "--Api:Keys:0:Role=operator",
     ];
 
     /// <summary>Writes an agent config for one simulated sensor and returns its path.</summary>

@@ -42,21 +42,8 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     /// Records the sequence numbers of one message (ascending ranges, as <see cref="SeqRanges.FromUnordered"/> makes them);
     /// returns how many had arrived before, or null when the stream would exceed its range bound (nothing recorded).
     /// </summary>
-    public long? Record(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at)
-    {
-        var state = StreamOf(site, device, stream);
-        lock (state)
-        {
-            var merged = Merge(state.Ranges, ranges, out var overlap);
-            if (merged.Count > _limits.MaxRangesPerStream) return null;
-            state.Ranges.Clear();
-            state.Ranges.AddRange(merged);
-            state.Received += Count(ranges) - overlap;
-            state.Duplicates += overlap;
-            if (at > state.LastSeen) state.LastSeen = at;
-            return overlap;
-        }
-    }
+    public long? Record(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at) =>
+        Merge(StreamOf(site, device, stream), ranges, at, replay: true, 0, 0);
 
     /// <summary>Whether a sequence number of this stream has arrived before.</summary>
     public bool Has(string site, string device, string stream, long seq)
@@ -73,20 +60,26 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     }
 
     /// <summary>Restores what an earlier run (or another instance) persisted; false when the record would exceed the bound.</summary>
-    public bool Restore(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, long duplicates, long evicted, DateTimeOffset at)
+    public bool Restore(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, long duplicates, long evicted, DateTimeOffset at) =>
+        Merge(StreamOf(site, device, stream), ranges, at, replay: false, duplicates, evicted) is not null;
+
+    /// <summary>
+    /// Adds ranges to a stream; null (and nothing changed) beyond the range bound. With <paramref name="replay"/>
+    /// the overlap counts as duplicates (a live message); a restore brings its own counts instead.
+    /// </summary>
+    private long? Merge(StreamState state, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at, bool replay, long duplicates, long evicted)
     {
-        var state = StreamOf(site, device, stream);
         lock (state)
         {
-            var merged = Merge(state.Ranges, ranges, out var overlap);
-            if (merged.Count > _limits.MaxRangesPerStream) return false;
+            var merged = Union(state.Ranges, ranges, out var overlap);
+            if (merged.Count > _limits.MaxRangesPerStream) return null;
             state.Ranges.Clear();
             state.Ranges.AddRange(merged);
             state.Received += Count(ranges) - overlap;
-            state.Duplicates += duplicates;
+            state.Duplicates += replay ? overlap : duplicates;
             state.Evicted += evicted;
             if (at > state.LastSeen) state.LastSeen = at;
-            return true;
+            return overlap;
         }
     }
 
@@ -138,7 +131,7 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     }
 
     /// <summary>Union of two ascending range lists, with the size of their overlap (the duplicates).</summary>
-    private static List<(long From, long To)> Merge(List<(long From, long To)> existing, IReadOnlyList<(long From, long To)> added, out long overlap)
+    private static List<(long From, long To)> Union(List<(long From, long To)> existing, IReadOnlyList<(long From, long To)> added, out long overlap)
     {
         overlap = 0;
         foreach (var (from, to) in added)
