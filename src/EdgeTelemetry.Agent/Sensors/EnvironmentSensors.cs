@@ -14,7 +14,7 @@ namespace EdgeTelemetry.Agent.Sensors;
 public sealed class Bme280Sensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
-    private readonly Bme280 _bme;
+    private readonly Bme280AirSensor _bme;
     private readonly Bme280Emulator? _emulator;
 
     public Bme280Sensor(SensorOptions o, SensorContext ctx)
@@ -22,7 +22,9 @@ public sealed class Bme280Sensor : ISensor, IDisposable
         _ctx = ctx;
         var address = I2cAddress.Parse(o.Address, 0x76);
         I2cDevice device = ctx.Emulated ? _emulator = new Bme280Emulator(address) : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-        _bme = new Bme280(device);
+        _bme = new Bme280AirSensor(device);
+        if (!_bme.HumidityTrimmingReadable)
+            ctx.Logger.LogWarning("{Equipment}: BME280 humidity trimming is negative, which the binding misreads; humidity is not reported", ctx.Equipment);
     }
 
     public string Measurement => _ctx.Measurement;
@@ -32,13 +34,11 @@ public sealed class Bme280Sensor : ISensor, IDisposable
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         _emulator?.SetEnvironment(_ctx.Truth("temperature", now, 28), _ctx.Truth("humidity", now, 80), _ctx.Truth("pressure", now, 995) * 100);
-        var r = _bme.ReadForced();
-        return ValueTask.FromResult<IReadOnlyList<Reading>>(
-        [
-            new Reading("temperature", Math.Round(r.TemperatureCelsius, 2), Units.Celsius),
-            new Reading("humidity", Math.Round(r.RelativeHumidityPercent, 2), Units.RelativeHumidity),
-            new Reading("pressure", Math.Round(r.PressureHectopascal, 2), Units.HectoPascal),
-        ]);
+        var air = _bme.Read();
+        IReadOnlyList<Reading> readings = air.Humidity is { } humidity
+            ? [WireUnits.Reading("temperature", air.Temperature, 2), WireUnits.Reading("humidity", humidity, 2), WireUnits.Reading("pressure", air.Pressure, 2)]
+            : [WireUnits.Reading("temperature", air.Temperature, 2), WireUnits.Reading("pressure", air.Pressure, 2)];
+        return ValueTask.FromResult(readings);
     }
 
     public void Dispose() => _bme.Dispose();
