@@ -1,10 +1,8 @@
-using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Ads1115;
-using EdgeTelemetry.Sensors.Emulation;
-using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 using Iot.Device.Ads1115;
 
 namespace EdgeTelemetry.Agent.Sensors;
@@ -16,19 +14,15 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
 
     private readonly SensorContext _ctx;
     private readonly Ads1115Channels _adc;
-    private readonly Ads1115Emulator? _emulator;
     private readonly List<Input> _inputs;
 
-    public Ads1115Sensor(SensorOptions o, SensorContext ctx)
+    public Ads1115Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
     {
         _ctx = ctx;
         var address = I2cAddress.Parse(o.Address, 0x48);
         _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name,
             ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
-        I2cDevice device = ctx.Emulated
-            ? _emulator = new Ads1115Emulator(address)
-            : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-        _adc = new Ads1115Channels(device);
+        _adc = new Ads1115Channels(i2c.Open(o, ctx, address));
     }
 
     public string Measurement => _ctx.Measurement;
@@ -40,8 +34,6 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
         var readings = new List<Reading>(_inputs.Count);
         foreach (var input in _inputs)
         {
-            if (_emulator is not null)
-                _emulator.SetInputVoltage(input.Mux.Channels().Positive, input.Calibration.ToVolts(_ctx.Truth(input.Name, now)));
             var raw = _adc.Read(input.Mux, input.Range);
             var measured = input.Calibration.FromVolts(raw.Voltage.Volts);
             if (raw.IsClipped || !measured.HasValue)

@@ -1,7 +1,7 @@
 using System.Device.Gpio;
-using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Bme280;
 using EdgeTelemetry.Sensors.Ds18b20;
@@ -15,14 +15,11 @@ public sealed class Bme280Sensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
     private readonly Bme280AirSensor _bme;
-    private readonly Bme280Emulator? _emulator;
 
-    public Bme280Sensor(SensorOptions o, SensorContext ctx)
+    public Bme280Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
     {
         _ctx = ctx;
-        var address = I2cAddress.Parse(o.Address, 0x76);
-        I2cDevice device = ctx.Emulated ? _emulator = new Bme280Emulator(address) : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-        _bme = new Bme280AirSensor(device);
+        _bme = new Bme280AirSensor(i2c.Open(o, ctx, I2cAddress.Parse(o.Address, 0x76)));
         if (!_bme.HumidityTrimmingReadable)
             ctx.Logger.LogWarning("{Equipment}: BME280 humidity trimming is negative, which the binding misreads; humidity is not reported", ctx.Equipment);
     }
@@ -33,7 +30,6 @@ public sealed class Bme280Sensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetEnvironment(_ctx.Truth("temperature", now, 28), _ctx.Truth("humidity", now, 80), _ctx.Truth("pressure", now, 995) * 100);
         var air = _bme.Read();
         IReadOnlyList<Reading> readings = air.Humidity is { } humidity
             ? [WireUnits.Reading("temperature", air.Temperature, 2), WireUnits.Reading("humidity", humidity, 2), WireUnits.Reading("pressure", air.Pressure, 2)]

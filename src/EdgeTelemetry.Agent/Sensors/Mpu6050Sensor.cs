@@ -1,8 +1,7 @@
-using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
-using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Mpu6050;
 
 namespace EdgeTelemetry.Agent.Sensors;
@@ -17,26 +16,13 @@ public sealed class Mpu6050Sensor : ISensor, IDisposable
     private readonly SensorOptions _o;
     private readonly Mpu6050Accelerometer _imu;
     private readonly IWindowClock _clock;
-    private readonly Mpu6050Emulator? _emulator;
 
-    public Mpu6050Sensor(SensorOptions o, SensorContext ctx)
+    public Mpu6050Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
     {
         _ctx = ctx;
         _o = o;
-        var address = I2cAddress.Parse(o.Address, 0x68);
-        I2cDevice device;
-        if (ctx.Emulated)
-        {
-            var emulatedTime = new ManualClock();
-            device = _emulator = new Mpu6050Emulator(address, emulatedTime);
-            _emulator.SetNoise(0.02, seed: 7);
-            _clock = new EmulatedWindowClock(emulatedTime);
-        }
-        else
-        {
-            device = I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-            _clock = new RealTimeWindowClock(TimeProvider.System);
-        }
+        var device = i2c.Open(o, ctx, I2cAddress.Parse(o.Address, 0x68));
+        _clock = i2c.WindowClock(device);
         _imu = new Mpu6050Accelerometer(device);
     }
 
@@ -48,12 +34,7 @@ public sealed class Mpu6050Sensor : ISensor, IDisposable
     {
         var count = Math.Max(16, _o.SampleRateHz * _o.WindowMs / 1000);
         var period = TimeSpan.FromSeconds(1.0 / _o.SampleRateHz);
-        if (_emulator is not null)
-        {
-            var spm = _ctx.Truth("stroke_rate", now);
-            if (spm > 1) _emulator.SetStroke(spm, 0.6); else _emulator.StopStroke();
-        }
-        // One loop for both: the clock chosen at construction awaits real time on a Pi and advances emulated time otherwise.
+        // The clock comes with the bus: real time on a Pi, the emulator's time otherwise; the loop is the same.
         var samples = await _imu.ReadWindowAsync(count, period, _clock, ct);
         var summary = VibrationAnalysis.Analyse(samples, _o.SampleRateHz);
         return

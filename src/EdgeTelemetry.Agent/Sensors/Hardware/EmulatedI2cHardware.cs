@@ -1,0 +1,78 @@
+using System.Device.I2c;
+using System.Runtime.CompilerServices;
+using EdgeTelemetry.Agent.Configuration;
+using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Model;
+using EdgeTelemetry.Sensors.Emulation;
+using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
+using EdgeTelemetry.Sensors.Mpu6050;
+
+namespace EdgeTelemetry.Agent.Sensors.Hardware;
+
+/// <summary>
+/// Register-level emulators in place of the Pi's I2C buses. Each device it opens gets a feed that writes the plant
+/// simulation's physical values into the emulator; <see cref="Fed"/> wraps the adapter so the feed runs before
+/// each read. The feed knows the emulator, the adapter knows only an <see cref="I2cDevice"/>.
+/// </summary>
+public sealed class EmulatedI2cHardware : II2cHardware
+{
+    private readonly ConditionalWeakTable<SensorOptions, Action<DateTimeOffset>> _feeds = [];
+    private readonly ConditionalWeakTable<I2cDevice, ManualClock> _clocks = [];
+
+    public I2cDevice Open(SensorOptions o, SensorContext ctx, int address)
+    {
+        switch (o.Driver)
+        {
+            case "bme280":
+                var bme = new Bme280Emulator(address);
+                Feed(o, now => bme.SetEnvironment(ctx.Truth("temperature", now, 28), ctx.Truth("humidity", now, 80), ctx.Truth("pressure", now, 995) * 100));
+                return bme;
+            case "ads1115":
+                var ads = new Ads1115Emulator(address);
+                var inputs = o.Channels.Select(c => (Ads1115Sensor.ParseInput(c.Input).Channels().Positive, c.Name,
+                    ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
+                Feed(o, now =>
+                {
+                    foreach (var (channel, name, calibration) in inputs)
+                        ads.SetInputVoltage(channel, calibration.ToVolts(ctx.Truth(name, now)));
+                });
+                return ads;
+            case "mpu6050":
+                var time = new ManualClock();
+                var mpu = new Mpu6050Emulator(address, time);
+                mpu.SetNoise(0.02, seed: 7);
+                _clocks.Add(mpu, time);
+                Feed(o, now =>
+                {
+                    var spm = ctx.Truth("stroke_rate", now);
+                    if (spm > 1) mpu.SetStroke(spm, 0.6); else mpu.StopStroke();
+                });
+                return mpu;
+            default:
+                throw new ArgumentException($"no I2C emulator for driver '{o.Driver}'");
+        }
+    }
+
+    public IWindowClock WindowClock(I2cDevice device) =>
+        _clocks.TryGetValue(device, out var time) ? new EmulatedWindowClock(time) : new RealTimeWindowClock(TimeProvider.System);
+
+    /// <summary>The adapter, with the plant written into its emulator before each read.</summary>
+    public ISensor Fed(SensorOptions o, ISensor sensor) => _feeds.TryGetValue(o, out var feed) ? new PlantFedSensor(sensor, feed) : sensor;
+
+    private void Feed(SensorOptions o, Action<DateTimeOffset> feed) => _feeds.AddOrUpdate(o, feed);
+
+    private sealed class PlantFedSensor(ISensor inner, Action<DateTimeOffset> feed) : ISensor, IDisposable
+    {
+        public string Measurement => inner.Measurement;
+        public string Equipment => inner.Equipment;
+        public TimeSpan Interval => inner.Interval;
+
+        public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+        {
+            feed(now);
+            return inner.ReadAsync(now, ct);
+        }
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+    }
+}
