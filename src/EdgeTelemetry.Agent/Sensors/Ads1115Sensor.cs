@@ -16,7 +16,7 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
     private readonly Ads1115Channels _adc;
     private readonly List<Input> _inputs;
 
-    public Ads1115Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
+    public Ads1115Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
     {
         _ctx = ctx;
         var address = I2cAddress.Parse(o.Address, 0x48);

@@ -16,7 +16,7 @@ public sealed class Bme280Sensor : ISensor, IDisposable
     private readonly SensorContext _ctx;
     private readonly Bme280AirSensor _bme;
 
-    public Bme280Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
+    public Bme280Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
     {
         _ctx = ctx;
         _bme = new Bme280AirSensor(i2c.Open(o, ctx, I2cAddress.Parse(o.Address, 0x76)));
@@ -41,21 +41,19 @@ public sealed class Bme280Sensor : ISensor, IDisposable
 }
 
 /// <summary>DS18B20 on the 1-wire bus (sysfs): CRC failures and the 85 °C power-on value are faults, not readings.</summary>
-public sealed class Ds18b20Sensor : ISensor, IDisposable
+public sealed class Ds18b20Sensor : ISensor
 {
     private readonly SensorContext _ctx;
     private readonly string _id;
     private readonly string _name;
     private readonly Ds18b20Sysfs _bus;
-    private readonly W1SysfsTree? _emulator;
 
-    public Ds18b20Sensor(SensorOptions o, SensorContext ctx)
+    public Ds18b20Sensor(SensorOptions o, SensorContext ctx, ISensorHardware hardware)
     {
         _ctx = ctx;
         _id = o.SensorId ?? throw new ArgumentException("sensorId: is required (e.g. 28-000005e2fdc3)");
         _name = o.Name ?? "temperature";
-        if (ctx.Emulated) _emulator = new W1SysfsTree();
-        _bus = new Ds18b20Sysfs(_emulator?.Root ?? o.W1Root);
+        _bus = new Ds18b20Sysfs(hardware.OpenW1(o, ctx, _name));
     }
 
     public string Measurement => _ctx.Measurement;
@@ -64,7 +62,6 @@ public sealed class Ds18b20Sensor : ISensor, IDisposable
 
     public async ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetTemperature(_id, Math.Round(_ctx.Truth(_name, now, 28), 3));
         var r = await _bus.ReadTemperatureAsync(_id, ct);
         if (!r.IsValid)
         {
@@ -73,8 +70,6 @@ public sealed class Ds18b20Sensor : ISensor, IDisposable
         }
         return [new Reading(_name, r.Celsius!.Value, Units.Celsius)];
     }
-
-    public void Dispose() => _emulator?.Dispose();
 }
 
 /// <summary>HX711 load cell (feed and concentrate weighing): robust mean of a few conversions, in kg.</summary>

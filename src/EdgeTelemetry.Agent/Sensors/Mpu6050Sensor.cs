@@ -17,7 +17,7 @@ public sealed class Mpu6050Sensor : ISensor, IDisposable
     private readonly Mpu6050Accelerometer _imu;
     private readonly IWindowClock _clock;
 
-    public Mpu6050Sensor(SensorOptions o, SensorContext ctx, II2cHardware i2c)
+    public Mpu6050Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
     {
         _ctx = ctx;
         _o = o;

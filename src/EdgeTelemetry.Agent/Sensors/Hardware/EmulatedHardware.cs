@@ -6,18 +6,51 @@ using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 using EdgeTelemetry.Sensors.Mpu6050;
+using EdgeTelemetry.Sensors.Pulse;
 
 namespace EdgeTelemetry.Agent.Sensors.Hardware;
 
 /// <summary>
-/// Register-level emulators in place of the Pi's I2C buses. Each device it opens gets a feed that writes the plant
+/// Register-level, edge-level and file-level emulators in place of the Pi's buses. Each device it opens gets a feed that writes the plant
 /// simulation's physical values into the emulator; <see cref="Fed"/> wraps the adapter so the feed runs before
 /// each read. The feed knows the emulator, the adapter knows only an <see cref="I2cDevice"/>.
 /// </summary>
-public sealed class EmulatedI2cHardware : II2cHardware
+public sealed class EmulatedHardware : ISensorHardware
 {
+    // Longest stretch of pulses generated at once: an agent paused for hours must not emulate hours of edges.
+    private static readonly TimeSpan MaxEdgeCatchUp = TimeSpan.FromMinutes(1);
+
     private readonly ConditionalWeakTable<SensorOptions, Action<DateTimeOffset>> _feeds = [];
     private readonly ConditionalWeakTable<I2cDevice, ManualClock> _clocks = [];
+    private readonly List<W1SysfsTree> _trees = [];
+
+    public IEdgeSource OpenEdges(SensorOptions o, SensorContext ctx, string channel, double hertzPerUnit)
+    {
+        var edges = new SimulatedEdgeSource(new ManualClock());
+        DateTimeOffset? last = null;
+        Feed(o, now =>
+        {
+            edges.SetFrequency(Math.Max(0, ctx.Truth(channel, now)) * hertzPerUnit);
+            var elapsed = last is { } l ? now - l : ctx.Interval;
+            last = now;
+            if (elapsed > TimeSpan.Zero) edges.Advance(elapsed < MaxEdgeCatchUp ? elapsed : MaxEdgeCatchUp);
+        });
+        return edges;
+    }
+
+    public string OpenW1(SensorOptions o, SensorContext ctx, string channel)
+    {
+        var tree = new W1SysfsTree();
+        _trees.Add(tree);
+        var id = o.SensorId ?? throw new ArgumentException("sensorId: is required (e.g. 28-000005e2fdc3)");
+        Feed(o, now => tree.SetTemperature(id, Math.Round(ctx.Truth(channel, now, 28), 3)));
+        return tree.Root;
+    }
+
+    public void Dispose()
+    {
+        foreach (var tree in _trees) tree.Dispose();
+    }
 
     public I2cDevice Open(SensorOptions o, SensorContext ctx, int address)
     {
