@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Profiles;
 using EdgeTelemetry.Agent.Sensors;
@@ -20,7 +19,6 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
     private readonly PlantSimulation? _plant = options.Hardware == "emulated" ? new PlantSimulation() : null;
     // Hardware is chosen here, once; the adapters take whichever buses they are given.
     private readonly ISensorHardware _hardware = options.Hardware == "emulated" ? new EmulatedHardware() : new PiHardware();
-    private GpioController? _gpio;
 
     public ISensor Create(SensorOptions o, int index)
     {
@@ -31,7 +29,7 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
         {
             "ads1115" => new Ads1115Sensor(o, ctx, _hardware),
             "bme280" => new Bme280Sensor(o, ctx, _hardware),
-            "hx711" => new Hx711Sensor(o, ctx, Gpio(ctx)),
+            "hx711" => new Hx711Sensor(o, ctx, _hardware),
             "ds18b20" => new Ds18b20Sensor(o, ctx, _hardware),
             "pulse_rpm" => new PulseSensor(o, ctx, isFlow: false, _hardware),
             "pulse_flow" => new PulseSensor(o, ctx, isFlow: true, _hardware),
@@ -60,11 +58,8 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
             equipment?.BowlDiameterMm, loggers.CreateLogger($"EdgeTelemetry.Agent.Sensors.{o.Driver}"));
     }
 
-    private GpioController? Gpio(SensorContext ctx) => ctx.Emulated ? null : _gpio ??= new GpioController();
-
     public void Dispose()
     {
-        _gpio?.Dispose();
         _hardware.Dispose();
     }
 }

@@ -1,11 +1,9 @@
-using System.Device.Gpio;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Bme280;
 using EdgeTelemetry.Sensors.Ds18b20;
-using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Hx711;
 
 namespace EdgeTelemetry.Agent.Sensors;
@@ -75,32 +73,19 @@ public sealed class Ds18b20Sensor : ISensor
 /// <summary>HX711 load cell (feed and concentrate weighing): robust mean of a few conversions, in kg.</summary>
 public sealed class Hx711Sensor : ISensor, IDisposable
 {
-    private const double EmulatedCapacityKg = 100;
     private readonly SensorContext _ctx;
     private readonly string _name;
     private readonly Hx711 _adc;
     private readonly LoadCellScale _scale;
-    private readonly Hx711Emulator? _emulator;
 
-    public Hx711Sensor(SensorOptions o, SensorContext ctx, GpioController? gpio)
+    public Hx711Sensor(SensorOptions o, SensorContext ctx, ISensorHardware hardware)
     {
         _ctx = ctx;
         _name = o.Name ?? "mass";
-        IHx711Pins pins = ctx.Emulated
-            ? _emulator = new Hx711Emulator()
-            : new GpioHx711Pins(gpio!, o.DoutPin ?? throw new ArgumentException("doutPin: is required"), o.SckPin ?? throw new ArgumentException("sckPin: is required"));
-        _adc = new Hx711(pins);
+        var cell = hardware.OpenLoadCell(o, ctx, _name);
+        _adc = new Hx711(cell.Pins);
         _scale = new LoadCellScale(_adc, Units.Kilogram);
-        if (_emulator is not null)
-        {
-            // The emulated cell: 100 kg, 2 mV/V at 5 V; its calibration follows from the datasheet gain.
-            var perKg = _emulator.CodeFor(_emulator.AnalogSupplyVolts * 2.0 / 1000.0 / EmulatedCapacityKg, Hx711Gain.ChannelA128);
-            _scale.SetCalibration(0, perKg);
-        }
-        else
-        {
-            _scale.SetCalibration(o.Offset ?? throw new ArgumentException("offset: is required (tare)"), o.CountsPerUnit ?? throw new ArgumentException("countsPerUnit: is required"));
-        }
+        _scale.SetCalibration(cell.Offset, cell.CountsPerUnit);
     }
 
     public string Measurement => _ctx.Measurement;
@@ -109,7 +94,6 @@ public sealed class Hx711Sensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetLoadCell(_ctx.Truth(_name, now), EmulatedCapacityKg);
         var r = _scale.ReadWeight();
         if (r.Saturated)
         {

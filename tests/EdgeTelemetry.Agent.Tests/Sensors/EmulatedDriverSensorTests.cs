@@ -125,7 +125,8 @@ public class EmulatedDriverSensorTests
     [Fact]
     public async Task Hx711_load_cell_reports_mass_in_kg()
     {
-        using var sensor = new Hx711Sensor(new SensorOptions { Driver = "hx711" }, Context("weighing", new() { ["mass"] = 25.4 }), gpio: null);
+        var options = new SensorOptions { Driver = "hx711" };
+        var sensor = OnEmulatedHardware(options, hw => new Hx711Sensor(options, Context("weighing", new() { ["mass"] = 25.4 }), hw));
         Assert.Equal(25.4, Single(await sensor.ReadAsync(T0, default), "mass").Value, 0.01);
     }
 
@@ -147,6 +148,7 @@ public class HardwareWiringTests
     [InlineData(typeof(Mpu6050Sensor))]
     [InlineData(typeof(PulseSensor))]
     [InlineData(typeof(Ds18b20Sensor))]
+    [InlineData(typeof(Hx711Sensor))]
     public void Adapters_hold_nothing_from_the_emulation_assembly(Type adapter)
     {
         var emulation = typeof(EdgeTelemetry.Sensors.Emulation.Ads1115Emulator).Assembly;

@@ -5,6 +5,7 @@ using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
+using EdgeTelemetry.Sensors.Hx711;
 using EdgeTelemetry.Sensors.Mpu6050;
 using EdgeTelemetry.Sensors.Pulse;
 
@@ -45,6 +46,16 @@ public sealed class EmulatedHardware : ISensorHardware
         var id = o.SensorId ?? throw new ArgumentException("sensorId: is required (e.g. 28-000005e2fdc3)");
         Feed(o, now => tree.SetTemperature(id, Math.Round(ctx.Truth(channel, now, 28), 3)));
         return tree.Root;
+    }
+
+    public LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, string channel)
+    {
+        // The emulated cell: 100 kg, 2 mV/V at 5 V; its calibration follows from the datasheet gain.
+        const double CapacityKg = 100, RatedMillivoltsPerVolt = 2.0;
+        var chip = new Hx711Emulator();
+        var countsPerKg = chip.CodeFor(chip.AnalogSupplyVolts * RatedMillivoltsPerVolt / 1000.0 / CapacityKg, Hx711Gain.ChannelA128);
+        Feed(o, now => chip.SetLoadCell(ctx.Truth(channel, now), CapacityKg, RatedMillivoltsPerVolt));
+        return new LoadCellWiring(chip, 0, countsPerKg);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
+using EdgeTelemetry.Sensors.Hx711;
 using EdgeTelemetry.Sensors.Mpu6050;
 using EdgeTelemetry.Sensors.Pulse;
 
@@ -27,7 +28,16 @@ public interface ISensorHardware : IDisposable
 
     /// <summary>The w1 sysfs devices folder holding the sensor's <c>w1_slave</c> file, carrying <paramref name="channel"/> in °C.</summary>
     string OpenW1(SensorOptions o, SensorContext ctx, string channel);
+
+    /// <summary>
+    /// The HX711's DOUT/PD_SCK pins and the load cell's calibration (tare offset, counts per kg) for
+    /// <paramref name="channel"/>: from the configuration on a Pi, from the emulated cell otherwise.
+    /// </summary>
+    LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, string channel);
 }
+
+/// <summary>An HX711 with the calibration of the cell behind it.</summary>
+public sealed record LoadCellWiring(IHx711Pins Pins, double Offset, double CountsPerUnit);
 
 /// <summary>The Pi's /dev/i2c-N buses, its GPIO chip, the kernel's w1 tree and real time.</summary>
 public sealed class PiHardware : ISensorHardware
@@ -42,6 +52,11 @@ public sealed class PiHardware : ISensorHardware
         new GpioEdgeSource(_gpio ??= new GpioController(), o.Pin ?? throw new ArgumentException("pin: is required"));
 
     public string OpenW1(SensorOptions o, SensorContext ctx, string channel) => o.W1Root;
+
+    public LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, string channel) => new(
+        new GpioHx711Pins(_gpio ??= new GpioController(), o.DoutPin ?? throw new ArgumentException("doutPin: is required"), o.SckPin ?? throw new ArgumentException("sckPin: is required")),
+        o.Offset ?? throw new ArgumentException("offset: is required (tare)"),
+        o.CountsPerUnit ?? throw new ArgumentException("countsPerUnit: is required"));
 
     public void Dispose() => _gpio?.Dispose();
 }
