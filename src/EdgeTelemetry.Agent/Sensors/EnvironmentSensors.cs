@@ -66,7 +66,7 @@ public sealed class Ds18b20Sensor : ISensor
             _ctx.Logger.LogWarning("{Equipment}: DS18B20 {Sensor} fault {Fault}: {Detail}", Equipment, _id, r.Fault, r.Detail);
             return [];
         }
-        return [new Reading(_name, r.Celsius!.Value, Units.Celsius)];
+        return [WireUnits.Reading(_name, r.Temperature!.Value, 3)];
     }
 }
 
@@ -100,7 +100,7 @@ public sealed class Hx711Sensor : ISensor, IDisposable
             _ctx.Logger.LogWarning("{Equipment}: load cell saturated; no valid reading", Equipment);
             return ValueTask.FromResult<IReadOnlyList<Reading>>([]);
         }
-        return ValueTask.FromResult<IReadOnlyList<Reading>>([new Reading(_name, Math.Round(r.Value, 3), Units.Kilogram)]);
+        return ValueTask.FromResult<IReadOnlyList<Reading>>([WireUnits.Reading(_name, UnitsNet.Mass.FromKilograms(r.Value), 3)]);
     }
 
     public void Dispose() => _adc.Dispose();
