@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Device.I2c;
 using EdgeTelemetry.Sensors.Ads1115;
+using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
+using Iot.Device.Ads1115;
 
 namespace EdgeTelemetry.Sensors.Emulation;
 

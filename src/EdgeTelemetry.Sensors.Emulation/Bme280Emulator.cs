@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Device.I2c;
-using EdgeTelemetry.Sensors.Bme280;
+using EdgeTelemetry.Sensors.Emulation.Bme280Model;
 
 namespace EdgeTelemetry.Sensors.Emulation;
 
@@ -21,6 +21,9 @@ public sealed class Bme280Emulator : I2cDevice
         36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000,
         75, 370, 0, 313, 50, 30);
 
+    /// <summary>Address with SDO to GND (0x77 with SDO to VDDIO).</summary>
+    public const int DefaultAddress = 0x76;
+
     private readonly object _gate = new();
     private readonly byte[] _registers = new byte[256];
     private readonly TimeProvider _time;
@@ -33,12 +36,12 @@ public sealed class Bme280Emulator : I2cDevice
     /// <param name="address">0x76 or 0x77.</param>
     /// <param name="calibration">Trimming to expose; <see cref="DefaultCalibration"/> if null.</param>
     /// <param name="time">Clock for measurement timing.</param>
-    public Bme280Emulator(int address = Bme280.Bme280.DefaultAddress, Bme280Calibration? calibration = null, TimeProvider? time = null)
+    public Bme280Emulator(int address = DefaultAddress, Bme280Calibration? calibration = null, TimeProvider? time = null)
     {
         _settings = new I2cConnectionSettings(1, address);
         _time = time ?? TimeProvider.System;
         Calibration = calibration ?? DefaultCalibration;
-        ChipId = Bme280.Bme280.ExpectedChipId;
+        ChipId = 0x60; // §5.4.1
         EncodeCalibration(Calibration, _registers);
         Reset();
     }

@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using EdgeTelemetry.Sensors.Mpu6050;
+using Iot.Device.Imu;
 
 namespace EdgeTelemetry.Sensors.Emulation;
 
@@ -39,7 +40,7 @@ public sealed class Mpu6050Emulator : I2cDevice
 
     /// <param name="address">0x68 or 0x69.</param>
     /// <param name="time">Clock the waveform is evaluated on; use a <see cref="ManualClock"/> for exact sampling.</param>
-    public Mpu6050Emulator(int address = Mpu6050.Mpu6050.DefaultAddress, TimeProvider? time = null)
+    public Mpu6050Emulator(int address = 0x68, TimeProvider? time = null)
     {
         _settings = new I2cConnectionSettings(1, address);
         _time = time ?? TimeProvider.System;
@@ -179,7 +180,7 @@ public sealed class Mpu6050Emulator : I2cDevice
         }
 
         Acceleration a = CurrentAcceleration();
-        double lsbPerG = Range.LsbPerG();
+        double lsbPerG = 16384 >> (int)Range; // PS-MPU-6000A-00 §6.2: 16384, 8192, 4096, 2048 LSB/g
         WriteAxis(0x3B, a.X * lsbPerG);
         WriteAxis(0x3D, a.Y * lsbPerG);
         WriteAxis(0x3F, a.Z * lsbPerG);

@@ -142,7 +142,7 @@ public static class AgentOptionsValidator
             var ch = s.Channels[c];
             var cat = $"{at}:channels:{c}";
             try { Ads1115Sensor.ParseInput(ch.Input); } catch (ArgumentException ex) { add($"{cat}:input", ex.Message); }
-            if (!Enum.TryParse<EdgeTelemetry.Sensors.Ads1115.MeasuringRange>(ch.Range, out _)) add($"{cat}:range", $"'{ch.Range}' must be FS6144, FS4096, FS2048, FS1024, FS0512 or FS0256");
+            if (!(Enum.TryParse<Iot.Device.Ads1115.MeasuringRange>(ch.Range, out var range) && Enum.IsDefined(range))) add($"{cat}:range", $"'{ch.Range}' must be FS6144, FS4096, FS2048, FS1024, FS0512 or FS0256");
             if (!Units.Known.Contains(ch.Unit)) add($"{cat}:unit", $"unknown unit '{ch.Unit}'");
             var spec = profile?.Channel(ch.Name);
             if (profile is not null && spec is null) add($"{cat}:name", $"channel '{ch.Name}' is not a channel of profile {profile.Name} ({string.Join(", ", profile.Channels.Select(x => x.Name))})");

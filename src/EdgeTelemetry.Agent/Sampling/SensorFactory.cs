@@ -1,8 +1,8 @@
-using System.Device.Gpio;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Profiles;
 using EdgeTelemetry.Agent.Sensors;
 using EdgeTelemetry.Agent.Sensors.Emulated;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Agent.Sensors.Simulated;
 
 namespace EdgeTelemetry.Agent.Sampling;
@@ -17,26 +17,28 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
         ["ads1115", "bme280", "hx711", "ds18b20", "pulse_rpm", "pulse_flow", "mpu6050", "mercury_serial", "simulated"];
 
     private readonly PlantSimulation? _plant = options.Hardware == "emulated" ? new PlantSimulation() : null;
-    private GpioController? _gpio;
+    // Hardware is chosen here, once; the adapters take whichever buses they are given.
+    private readonly ISensorHardware _hardware = options.Hardware == "emulated" ? new EmulatedHardware() : new PiHardware();
 
     public ISensor Create(SensorOptions o, int index)
     {
         var equipment = options.Equipment.FirstOrDefault(e => e.Id == o.Equipment);
         var profileName = equipment?.Profile ?? o.Profile;
         var ctx = Context(o, equipment, profileName);
-        return o.Driver switch
+        ISensor sensor = o.Driver switch
         {
-            "ads1115" => new Ads1115Sensor(o, ctx),
-            "bme280" => new Bme280Sensor(o, ctx),
-            "hx711" => new Hx711Sensor(o, ctx, Gpio(ctx)),
-            "ds18b20" => new Ds18b20Sensor(o, ctx),
-            "pulse_rpm" => new PulseSensor(o, ctx, isFlow: false, Gpio(ctx)),
-            "pulse_flow" => new PulseSensor(o, ctx, isFlow: true, Gpio(ctx)),
-            "mpu6050" => new Mpu6050Sensor(o, ctx),
+            "ads1115" => new Ads1115Sensor(o, ctx, _hardware),
+            "bme280" => new Bme280Sensor(o, ctx, _hardware),
+            "hx711" => new Hx711Sensor(o, ctx, _hardware),
+            "ds18b20" => new Ds18b20Sensor(o, ctx, _hardware),
+            "pulse_rpm" => new PulseSensor(o, ctx, isFlow: false, _hardware),
+            "pulse_flow" => new PulseSensor(o, ctx, isFlow: true, _hardware),
+            "mpu6050" => new Mpu6050Sensor(o, ctx, _hardware),
             "mercury_serial" => new MercurySerialSensor(o, ctx),
             "simulated" => new SimulatedSensor(profileName, o.Equipment, ctx.Interval, o.Seed ?? index + 1, ctx.Measurement),
             _ => throw new ArgumentException($"unknown sensor driver '{o.Driver}'"),
         };
+        return _hardware is EmulatedHardware emulated ? emulated.Fed(o, sensor) : sensor;
     }
 
     /// <summary>The measurement a sensor's readings go to: explicit, else by driver kind, else the equipment profile's.</summary>
@@ -56,7 +58,8 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
             equipment?.BowlDiameterMm, loggers.CreateLogger($"EdgeTelemetry.Agent.Sensors.{o.Driver}"));
     }
 
-    private GpioController? Gpio(SensorContext ctx) => ctx.Emulated ? null : _gpio ??= new GpioController();
-
-    public void Dispose() => _gpio?.Dispose();
+    public void Dispose()
+    {
+        _hardware.Dispose();
+    }
 }

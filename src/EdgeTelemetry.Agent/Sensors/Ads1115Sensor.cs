@@ -1,9 +1,9 @@
-using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Ads1115;
-using EdgeTelemetry.Sensors.Emulation;
+using Iot.Device.Ads1115;
 
 namespace EdgeTelemetry.Agent.Sensors;
 
@@ -13,20 +13,16 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
     private sealed record Input(InputMultiplexer Mux, MeasuringRange Range, string Name, ChannelCalibration Calibration);
 
     private readonly SensorContext _ctx;
-    private readonly Ads1115 _adc;
-    private readonly Ads1115Emulator? _emulator;
+    private readonly Ads1115Channels _adc;
     private readonly List<Input> _inputs;
 
-    public Ads1115Sensor(SensorOptions o, SensorContext ctx)
+    public Ads1115Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
     {
         _ctx = ctx;
         var address = I2cAddress.Parse(o.Address, 0x48);
         _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name,
             ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
-        I2cDevice device = ctx.Emulated
-            ? _emulator = new Ads1115Emulator(address)
-            : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-        _adc = new Ads1115(device);
+        _adc = new Ads1115Channels(i2c.Open(o, ctx, address));
     }
 
     public string Measurement => _ctx.Measurement;
@@ -38,15 +34,13 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
         var readings = new List<Reading>(_inputs.Count);
         foreach (var input in _inputs)
         {
-            if (_emulator is not null)
-                _emulator.SetInputVoltage(input.Mux.Channels().Positive, input.Calibration.ToVolts(_ctx.Truth(input.Name, now)));
             var raw = _adc.Read(input.Mux, input.Range);
-            var measured = input.Calibration.FromVolts(raw.Volts);
+            var measured = input.Calibration.FromVolts(raw.Voltage.Volts);
             if (raw.IsClipped || !measured.HasValue)
             {
                 // NAMUR NE43: a broken loop is a fault, never a value.
                 _ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
-                    raw.IsClipped ? "ADC input clipped" : measured.Detail, raw.Volts);
+                    raw.IsClipped ? "ADC input clipped" : measured.Detail, raw.Voltage.Volts);
                 continue;
             }
             readings.Add(new Reading(input.Name, Math.Round(measured.Value!.Value, 4), input.Calibration.Unit));
@@ -56,7 +50,8 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
 
     /// <summary>"AIN0".."AIN3" single-ended, or "AIN0_AIN1", "AIN0_AIN3", "AIN1_AIN3", "AIN2_AIN3" differential.</summary>
     public static InputMultiplexer ParseInput(string input) =>
-        Enum.TryParse<InputMultiplexer>(input.Replace("_", "").Replace("AIN", "Ain"), ignoreCase: false, out var mux) && Enum.IsDefined(mux)
+        // The binding's names are the datasheet's: AIN0 … AIN3, AIN0_AIN1, AIN0_AIN3, AIN1_AIN3, AIN2_AIN3.
+        input.StartsWith("AIN", StringComparison.Ordinal) && Enum.TryParse<InputMultiplexer>(input, ignoreCase: false, out var mux) && Enum.IsDefined(mux)
             ? mux
             : throw new ArgumentException($"input '{input}' is not AIN0..AIN3 or a differential pair like AIN0_AIN1");
 

@@ -1,11 +1,9 @@
-using System.Device.Gpio;
-using System.Device.I2c;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Bme280;
 using EdgeTelemetry.Sensors.Ds18b20;
-using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Hx711;
 
 namespace EdgeTelemetry.Agent.Sensors;
@@ -14,15 +12,14 @@ namespace EdgeTelemetry.Agent.Sensors;
 public sealed class Bme280Sensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
-    private readonly Bme280 _bme;
-    private readonly Bme280Emulator? _emulator;
+    private readonly Bme280AirSensor _bme;
 
-    public Bme280Sensor(SensorOptions o, SensorContext ctx)
+    public Bme280Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
     {
         _ctx = ctx;
-        var address = I2cAddress.Parse(o.Address, 0x76);
-        I2cDevice device = ctx.Emulated ? _emulator = new Bme280Emulator(address) : I2cDevice.Create(new I2cConnectionSettings(o.Bus, address));
-        _bme = new Bme280(device);
+        _bme = new Bme280AirSensor(i2c.Open(o, ctx, I2cAddress.Parse(o.Address, 0x76)));
+        if (!_bme.HumidityTrimmingReadable)
+            ctx.Logger.LogWarning("{Equipment}: BME280 humidity trimming is negative, which the binding misreads; humidity is not reported", ctx.Equipment);
     }
 
     public string Measurement => _ctx.Measurement;
@@ -31,35 +28,30 @@ public sealed class Bme280Sensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetEnvironment(_ctx.Truth("temperature", now, 28), _ctx.Truth("humidity", now, 80), _ctx.Truth("pressure", now, 995) * 100);
-        var r = _bme.ReadForced();
-        return ValueTask.FromResult<IReadOnlyList<Reading>>(
-        [
-            new Reading("temperature", Math.Round(r.TemperatureCelsius, 2), Units.Celsius),
-            new Reading("humidity", Math.Round(r.RelativeHumidityPercent, 2), Units.RelativeHumidity),
-            new Reading("pressure", Math.Round(r.PressureHectopascal, 2), Units.HectoPascal),
-        ]);
+        var air = _bme.Read();
+        IReadOnlyList<Reading> readings = air.Humidity is { } humidity
+            ? [WireUnits.Reading("temperature", air.Temperature, 2), WireUnits.Reading("humidity", humidity, 2), WireUnits.Reading("pressure", air.Pressure, 2)]
+            : [WireUnits.Reading("temperature", air.Temperature, 2), WireUnits.Reading("pressure", air.Pressure, 2)];
+        return ValueTask.FromResult(readings);
     }
 
     public void Dispose() => _bme.Dispose();
 }
 
 /// <summary>DS18B20 on the 1-wire bus (sysfs): CRC failures and the 85 °C power-on value are faults, not readings.</summary>
-public sealed class Ds18b20Sensor : ISensor, IDisposable
+public sealed class Ds18b20Sensor : ISensor
 {
     private readonly SensorContext _ctx;
     private readonly string _id;
     private readonly string _name;
     private readonly Ds18b20Sysfs _bus;
-    private readonly W1SysfsTree? _emulator;
 
-    public Ds18b20Sensor(SensorOptions o, SensorContext ctx)
+    public Ds18b20Sensor(SensorOptions o, SensorContext ctx, ISensorHardware hardware)
     {
         _ctx = ctx;
         _id = o.SensorId ?? throw new ArgumentException("sensorId: is required (e.g. 28-000005e2fdc3)");
         _name = o.Name ?? "temperature";
-        if (ctx.Emulated) _emulator = new W1SysfsTree();
-        _bus = new Ds18b20Sysfs(_emulator?.Root ?? o.W1Root);
+        _bus = new Ds18b20Sysfs(hardware.OpenW1(o, ctx, _name));
     }
 
     public string Measurement => _ctx.Measurement;
@@ -68,48 +60,32 @@ public sealed class Ds18b20Sensor : ISensor, IDisposable
 
     public async ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetTemperature(_id, Math.Round(_ctx.Truth(_name, now, 28), 3));
         var r = await _bus.ReadTemperatureAsync(_id, ct);
         if (!r.IsValid)
         {
             _ctx.Logger.LogWarning("{Equipment}: DS18B20 {Sensor} fault {Fault}: {Detail}", Equipment, _id, r.Fault, r.Detail);
             return [];
         }
-        return [new Reading(_name, r.Celsius!.Value, Units.Celsius)];
+        return [WireUnits.Reading(_name, r.Temperature!.Value, 3)];
     }
-
-    public void Dispose() => _emulator?.Dispose();
 }
 
 /// <summary>HX711 load cell (feed and concentrate weighing): robust mean of a few conversions, in kg.</summary>
 public sealed class Hx711Sensor : ISensor, IDisposable
 {
-    private const double EmulatedCapacityKg = 100;
     private readonly SensorContext _ctx;
     private readonly string _name;
     private readonly Hx711 _adc;
     private readonly LoadCellScale _scale;
-    private readonly Hx711Emulator? _emulator;
 
-    public Hx711Sensor(SensorOptions o, SensorContext ctx, GpioController? gpio)
+    public Hx711Sensor(SensorOptions o, SensorContext ctx, ISensorHardware hardware)
     {
         _ctx = ctx;
         _name = o.Name ?? "mass";
-        IHx711Pins pins = ctx.Emulated
-            ? _emulator = new Hx711Emulator()
-            : new GpioHx711Pins(gpio!, o.DoutPin ?? throw new ArgumentException("doutPin: is required"), o.SckPin ?? throw new ArgumentException("sckPin: is required"));
-        _adc = new Hx711(pins);
+        var cell = hardware.OpenLoadCell(o, ctx, _name);
+        _adc = new Hx711(cell.Pins);
         _scale = new LoadCellScale(_adc, Units.Kilogram);
-        if (_emulator is not null)
-        {
-            // The emulated cell: 100 kg, 2 mV/V at 5 V; its calibration follows from the datasheet gain.
-            var perKg = _emulator.CodeFor(_emulator.AnalogSupplyVolts * 2.0 / 1000.0 / EmulatedCapacityKg, Hx711Gain.ChannelA128);
-            _scale.SetCalibration(0, perKg);
-        }
-        else
-        {
-            _scale.SetCalibration(o.Offset ?? throw new ArgumentException("offset: is required (tare)"), o.CountsPerUnit ?? throw new ArgumentException("countsPerUnit: is required"));
-        }
+        _scale.SetCalibration(cell.Offset, cell.CountsPerUnit);
     }
 
     public string Measurement => _ctx.Measurement;
@@ -118,14 +94,13 @@ public sealed class Hx711Sensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        _emulator?.SetLoadCell(_ctx.Truth(_name, now), EmulatedCapacityKg);
         var r = _scale.ReadWeight();
         if (r.Saturated)
         {
             _ctx.Logger.LogWarning("{Equipment}: load cell saturated; no valid reading", Equipment);
             return ValueTask.FromResult<IReadOnlyList<Reading>>([]);
         }
-        return ValueTask.FromResult<IReadOnlyList<Reading>>([new Reading(_name, Math.Round(r.Value, 3), Units.Kilogram)]);
+        return ValueTask.FromResult<IReadOnlyList<Reading>>([WireUnits.Reading(_name, UnitsNet.Mass.FromKilograms(r.Value), 3)]);
     }
 
     public void Dispose() => _adc.Dispose();

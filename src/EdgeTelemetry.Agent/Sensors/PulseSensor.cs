@@ -1,9 +1,8 @@
-using System.Device.Gpio;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Calibration;
-using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Pulse;
 
 namespace EdgeTelemetry.Agent.Sensors;
@@ -19,34 +18,23 @@ public sealed class PulseSensor : ISensor, IDisposable
     private readonly bool _isFlow;
     private readonly PulseCounter _counter;
     private readonly IDisposable? _source;
-    private readonly SimulatedEdgeSource? _emulated;
-    private readonly ManualClock? _emulatedClock;
     private readonly RpmCalculator? _rpm;
     private readonly PulseFlowMeter? _flow;
-    private DateTimeOffset? _lastEmulated;
     private PulseCountSnapshot _previous;
 
-    public PulseSensor(SensorOptions o, SensorContext ctx, bool isFlow, GpioController? gpio)
+    public PulseSensor(SensorOptions o, SensorContext ctx, bool isFlow, ISensorHardware hardware)
     {
         _ctx = ctx;
         _o = o;
         _isFlow = isFlow;
-        IEdgeSource source;
-        if (ctx.Emulated)
-        {
-            _emulatedClock = new ManualClock();
-            source = _emulated = new SimulatedEdgeSource(_emulatedClock);
-        }
-        else
-        {
-            var edges = new GpioEdgeSource(gpio!, o.Pin ?? throw new ArgumentException("pin: is required"));
-            _source = edges;
-            source = edges;
-        }
-        _counter = new PulseCounter(source, TimeSpan.FromMilliseconds(o.DebounceMs));
         var stoppedAfter = TimeSpan.FromSeconds(o.StoppedAfterSeconds);
         if (isFlow) _flow = new PulseFlowMeter(o.KFactor ?? throw new ArgumentException("kFactor: is required"), stoppedAfter);
         else _rpm = new RpmCalculator(o.PulsesPerRevolution, stoppedAfter);
+        // Pulses per second per unit of the channel: K pulses per litre of L/min, or pulses per revolution of rpm.
+        var hertzPerUnit = (isFlow ? _flow!.KFactor : _rpm!.PulsesPerRevolution) / 60.0;
+        var source = hardware.OpenEdges(o, ctx, Name, hertzPerUnit);
+        _source = source as IDisposable;
+        _counter = new PulseCounter(source, TimeSpan.FromMilliseconds(o.DebounceMs));
         _previous = _counter.ReadSnapshot();
     }
 
@@ -57,7 +45,6 @@ public sealed class PulseSensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        if (_emulated is not null) EmulateUntil(now);
         var current = _counter.ReadSnapshot();
         if (current.TakenAt <= _previous.TakenAt) return ValueTask.FromResult<IReadOnlyList<Reading>>([]);
         IReadOnlyList<Reading> readings;
@@ -76,17 +63,6 @@ public sealed class PulseSensor : ISensor, IDisposable
         }
         _previous = current;
         return ValueTask.FromResult(readings);
-    }
-
-    /// <summary>Emulation: run the pulse train at the plant's current speed for the time since the last read.</summary>
-    private void EmulateUntil(DateTimeOffset now)
-    {
-        var truth = _ctx.Truth(Name, now);
-        if (_isFlow) _emulated!.SetFlow(truth, _flow!.KFactor);
-        else _emulated!.SetRpm(truth, _rpm!.PulsesPerRevolution);
-        var elapsed = _lastEmulated is { } last ? now - last : _ctx.Interval;
-        _lastEmulated = now;
-        if (elapsed > TimeSpan.Zero) _emulated.Advance(elapsed < TimeSpan.FromMinutes(1) ? elapsed : TimeSpan.FromMinutes(1));
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using UnitsNet;
+
 namespace EdgeTelemetry.Sensors.Ds18b20;
 
 /// <summary>One read of one sensor: a temperature, or a fault and no temperature.</summary>
@@ -9,6 +11,9 @@ public sealed record Ds18b20Reading(string SensorId, double? Celsius, Ds18b20Fau
 {
     /// <summary>True when <see cref="Celsius"/> holds a temperature.</summary>
     public bool IsValid => Fault == Ds18b20Fault.None;
+
+    /// <summary>The temperature as a quantity, or null on a fault.</summary>
+    public Temperature? Temperature => Celsius is { } c ? UnitsNet.Temperature.FromDegreesCelsius(c) : null;
 
     internal static Ds18b20Reading Failed(string id, Ds18b20Fault fault, string detail) => new(id, null, fault, detail);
 }

@@ -1,5 +1,7 @@
 using EdgeTelemetry.Agent.Configuration;
+using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,6 +18,13 @@ public class EmulatedDriverSensorTests
     private static SensorContext Context(string measurement, Dictionary<string, double> physics, double? bowlMm = null, int intervalMs = 1000) =>
         new(measurement, "eq-1", TimeSpan.FromMilliseconds(intervalMs), (channel, _) => physics.TryGetValue(channel, out var v) ? v : null, bowlMm, NullLogger.Instance);
 
+    // Wired the way SensorFactory wires emulated hardware: the adapter gets a bus, the feed wraps the adapter.
+    private static ISensor OnEmulatedHardware(SensorOptions o, Func<ISensorHardware, ISensor> create)
+    {
+        var hardware = new EmulatedHardware();
+        return hardware.Fed(o, create(hardware));
+    }
+
     private static Reading Single(IReadOnlyList<Reading> readings, string name) => readings.Single(r => r.Name == name);
 
     [Fact]
@@ -30,7 +39,7 @@ public class EmulatedDriverSensorTests
                 new AdcChannelOptions { Input = "AIN1", Name = "feed_rate", Unit = Units.TonnesPerHour, Calibration = new CalibrationOptions { Type = "current_loop", At4mA = 0, At20mA = 5 } },
             ],
         };
-        using var sensor = new Ads1115Sensor(options, Context("centrifuge", new() { ["fluidisation_pressure"] = 110, ["feed_rate"] = 1.2 }));
+        var sensor = OnEmulatedHardware(options, i2c => new Ads1115Sensor(options, Context("centrifuge", new() { ["fluidisation_pressure"] = 110, ["feed_rate"] = 1.2 }), i2c));
 
         var readings = await sensor.ReadAsync(T0, default);
 
@@ -49,7 +58,7 @@ public class EmulatedDriverSensorTests
             Channels = [new AdcChannelOptions { Input = "AIN0", Name = "fluidisation_pressure", Unit = Units.KiloPascal, Calibration = new CalibrationOptions { Type = "current_loop", At4mA = 0, At20mA = 250 } }],
         };
         // -40 kPa on a 0-250 kPa loop would be 1.44 mA: a broken wire, not a pressure.
-        using var sensor = new Ads1115Sensor(options, Context("centrifuge", new() { ["fluidisation_pressure"] = -40 }));
+        var sensor = OnEmulatedHardware(options, i2c => new Ads1115Sensor(options, Context("centrifuge", new() { ["fluidisation_pressure"] = -40 }), i2c));
         Assert.Empty(await sensor.ReadAsync(T0, default));
     }
 
@@ -58,7 +67,7 @@ public class EmulatedDriverSensorTests
     {
         var options = new SensorOptions { Driver = "pulse_rpm", Pin = 17, PulsesPerRevolution = 4, Name = "bowl_speed" };
         var physics = new Dictionary<string, double> { ["bowl_speed"] = 400 };
-        using var sensor = new PulseSensor(options, Context("centrifuge", physics, bowlMm: 762), isFlow: false, gpio: null);
+        var sensor = OnEmulatedHardware(options, hw => new PulseSensor(options, Context("centrifuge", physics, bowlMm: 762), isFlow: false, hw));
 
         await sensor.ReadAsync(T0, default);
         var readings = await sensor.ReadAsync(T0.AddSeconds(10), default);
@@ -77,7 +86,7 @@ public class EmulatedDriverSensorTests
     public async Task Pulse_flow_meter_converts_k_factor_pulses_to_litres_per_minute()
     {
         var options = new SensorOptions { Driver = "pulse_flow", Pin = 27, KFactor = 7.5, Name = "fluidisation_flow" };
-        using var sensor = new PulseSensor(options, Context("centrifuge", new() { ["fluidisation_flow"] = 96 }), isFlow: true, gpio: null);
+        var sensor = OnEmulatedHardware(options, hw => new PulseSensor(options, Context("centrifuge", new() { ["fluidisation_flow"] = 96 }), isFlow: true, hw));
         await sensor.ReadAsync(T0, default);
         var flow = Single(await sensor.ReadAsync(T0.AddSeconds(10), default), "fluidisation_flow");
         Assert.Equal((96.0, Units.LitresPerMinute), (Math.Round(flow.Value, 0), flow.Unit)); // 96 L/min × 7.5 /60 = 12 Hz
@@ -87,7 +96,7 @@ public class EmulatedDriverSensorTests
     public async Task Mpu6050_on_the_deck_gives_the_table_stroke_rate()
     {
         var options = new SensorOptions { Driver = "mpu6050", SampleRateHz = 100, WindowMs = 4000 };
-        using var sensor = new Mpu6050Sensor(options, Context("shaking_table", new() { ["stroke_rate"] = 285 }));
+        var sensor = OnEmulatedHardware(options, i2c => new Mpu6050Sensor(options, Context("shaking_table", new() { ["stroke_rate"] = 285 }), i2c));
         var readings = await sensor.ReadAsync(T0, default);
         Assert.Equal(285, Single(readings, "stroke_rate").Value, 3);
         Assert.InRange(Single(readings, "vibration_rms").Value, 0.3, 0.6); // 0.6 g sine: RMS 0.42 g plus gravity-free noise
@@ -105,7 +114,8 @@ public class EmulatedDriverSensorTests
     [Fact]
     public async Task Bme280_reports_temperature_humidity_and_pressure_in_hpa()
     {
-        using var sensor = new Bme280Sensor(new SensorOptions { Driver = "bme280" }, Context("environment", new() { ["temperature"] = 31.5, ["humidity"] = 84, ["pressure"] = 996.2 }));
+        var options = new SensorOptions { Driver = "bme280" };
+        var sensor = OnEmulatedHardware(options, i2c => new Bme280Sensor(options, Context("environment", new() { ["temperature"] = 31.5, ["humidity"] = 84, ["pressure"] = 996.2 }), i2c));
         var r = await sensor.ReadAsync(T0, default);
         Assert.Equal(31.5, Single(r, "temperature").Value, 0.02);
         Assert.Equal(84, Single(r, "humidity").Value, 0.1);
@@ -115,14 +125,49 @@ public class EmulatedDriverSensorTests
     [Fact]
     public async Task Hx711_load_cell_reports_mass_in_kg()
     {
-        using var sensor = new Hx711Sensor(new SensorOptions { Driver = "hx711" }, Context("weighing", new() { ["mass"] = 25.4 }), gpio: null);
+        var options = new SensorOptions { Driver = "hx711" };
+        var sensor = OnEmulatedHardware(options, hw => new Hx711Sensor(options, Context("weighing", new() { ["mass"] = 25.4 }), hw));
         Assert.Equal(25.4, Single(await sensor.ReadAsync(T0, default), "mass").Value, 0.01);
     }
 
     [Fact]
     public async Task Ds18b20_reads_the_1wire_sysfs_temperature()
     {
-        using var sensor = new Ds18b20Sensor(new SensorOptions { Driver = "ds18b20", SensorId = "28-000005e2fdc3" }, Context("environment", new() { ["temperature"] = 29.125 }));
+        var options = new SensorOptions { Driver = "ds18b20", SensorId = "28-000005e2fdc3" };
+        using var hardware = new EmulatedHardware();
+        var sensor = hardware.Fed(options, new Ds18b20Sensor(options, Context("environment", new() { ["temperature"] = 29.125 }), hardware));
         Assert.Equal(29.125, Single(await sensor.ReadAsync(T0, default), "temperature").Value, 0.0625);
+    }
+}
+
+public class HardwareWiringTests
+{
+    [Theory]
+    [InlineData(typeof(Ads1115Sensor))]
+    [InlineData(typeof(Bme280Sensor))]
+    [InlineData(typeof(Mpu6050Sensor))]
+    [InlineData(typeof(PulseSensor))]
+    [InlineData(typeof(Ds18b20Sensor))]
+    [InlineData(typeof(Hx711Sensor))]
+    public void Adapters_hold_nothing_from_the_emulation_assembly(Type adapter)
+    {
+        var emulation = typeof(EdgeTelemetry.Sensors.Emulation.Ads1115Emulator).Assembly;
+
+        var fields = adapter.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public);
+
+        Assert.DoesNotContain(fields, f => f.FieldType.Assembly == emulation);
+    }
+
+    [Fact]
+    public void Emulated_mpu6050_windows_run_on_the_emulators_clock_through_the_real_loop()
+    {
+        var hardware = new EmulatedHardware();
+        var options = new SensorOptions { Driver = "mpu6050" };
+        var ctx = new SensorContext("shaking_table", "eq-1", TimeSpan.FromSeconds(1), (_, _) => null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var clock = hardware.WindowClock(hardware.Open(options, ctx, 0x68));
+
+        Assert.IsType<EdgeTelemetry.Sensors.Emulation.EmulatedWindowClock>(clock);
+        Assert.IsType<EdgeTelemetry.Sensors.Mpu6050.RealTimeWindowClock>(new PiHardware().WindowClock(null!));
     }
 }

@@ -1,10 +1,10 @@
-using System.Diagnostics;
-
 namespace EdgeTelemetry.Sensors.Tests.Ads1115;
 
 using EdgeTelemetry.Sensors.Ads1115;
 using EdgeTelemetry.Sensors.Calibration;
 using EdgeTelemetry.Sensors.Emulation;
+using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
+using Iot.Device.Ads1115;
 
 public class Ads1115Tests
 {
@@ -17,27 +17,27 @@ public class Ads1115Tests
     {
         var emulator = new Ads1115Emulator();
         emulator.SetInputVoltage(2, volts);
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
 
-        double measured = adc.ReadVoltage(InputMultiplexer.Ain2, range, DataRate.SPS860);
+        double measured = adc.Read(InputMultiplexer.AIN2, range, DataRate.SPS860).Voltage.Volts;
 
         double lsb = range.FullScaleVolts() / 32768; // SBAS444 §9.3.3
         Assert.InRange(measured, volts - lsb / 2, volts + lsb / 2);
     }
 
     [Fact]
-    public void Read_DifferentialAin0Ain1_MeasuresPositiveMinusNegativeInput()
+    public void Read_DifferentialAIN0_AIN1_MeasuresPositiveMinusNegativeInput()
     {
         var emulator = new Ads1115Emulator();
         emulator.SetInputVoltage(0, 1.5);
         emulator.SetInputVoltage(1, 2.0);
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
 
-        Ads1115Reading reading = adc.Read(InputMultiplexer.Ain0Ain1, MeasuringRange.FS2048, DataRate.SPS860);
+        AdcReading reading = adc.Read(InputMultiplexer.AIN0_AIN1, MeasuringRange.FS2048, DataRate.SPS860);
 
         // −0.5 V at ±2.048 V: −0.5 / 2.048 · 32768 = −8000 exactly.
         Assert.Equal(-8000, reading.Raw);
-        Assert.Equal(-0.5, reading.Volts, 9);
+        Assert.Equal(-0.5, reading.Voltage.Volts, 9);
         Assert.False(reading.IsClipped);
     }
 
@@ -46,13 +46,13 @@ public class Ads1115Tests
     {
         var emulator = new Ads1115Emulator();
         emulator.SetInputVoltage(0, 3.0);
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
 
-        Ads1115Reading reading = adc.Read(InputMultiplexer.Ain0, MeasuringRange.FS2048, DataRate.SPS860);
+        AdcReading reading = adc.Read(InputMultiplexer.AIN0, MeasuringRange.FS2048, DataRate.SPS860);
 
         Assert.Equal(0x7FFF, reading.Raw);
         Assert.True(reading.IsClipped);
-        Assert.Equal(2.048 * 32767 / 32768, reading.Volts, 9);
+        Assert.Equal(2.048 * 32767 / 32768, reading.Voltage.Volts, 9);
     }
 
     [Fact]
@@ -60,27 +60,42 @@ public class Ads1115Tests
     {
         var emulator = new Ads1115Emulator();
         emulator.SetInputVoltage(3, 1.0);
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
 
-        Ads1115Reading reading = adc.Read(InputMultiplexer.Ain2Ain3, MeasuringRange.FS0512, DataRate.SPS860);
+        AdcReading reading = adc.Read(InputMultiplexer.AIN2_AIN3, MeasuringRange.FS0512, DataRate.SPS860);
 
         Assert.Equal(short.MinValue, reading.Raw);
         Assert.True(reading.IsClipped);
-        Assert.Equal(-0.512, reading.Volts, 9);
+        Assert.Equal(-0.512, reading.Voltage.Volts, 9);
     }
 
     [Fact]
-    public void ReadRaw_WritesSingleShotConfigWithOsBitMuxPgaModeRateAndComparatorDisabled()
+    public void Binding_Read_WritesSingleShotConfigWithOsBitMuxPgaModeRateAndComparatorDisabled()
     {
         var emulator = new Ads1115Emulator();
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
+        int startedByConstructor = emulator.ConversionsStarted; // the binding converts once to settle its config
 
-        adc.ReadRaw(InputMultiplexer.Ain0, MeasuringRange.FS4096, DataRate.SPS860);
+        adc.Read(InputMultiplexer.AIN0, MeasuringRange.FS4096, DataRate.SPS860);
 
         // OS=1 (bit 15), MUX=100 (14:12), PGA=001 (11:9), MODE=1 (8), DR=111 (7:5), COMP_QUE=11 (1:0).
         int expected = 1 << 15 | 0b100 << 12 | 0b001 << 9 | 1 << 8 | 0b111 << 5 | 0b11;
         Assert.Equal(expected, emulator.LastWrittenConfig);
-        Assert.Equal(1, emulator.ConversionsStarted);
+        Assert.Equal(startedByConstructor + 1, emulator.ConversionsStarted);
+    }
+
+    [Fact]
+    public void Binding_RepeatedReadOfTheSameInput_StartsAFreshConversionEachTime()
+    {
+        var emulator = new Ads1115Emulator();
+        using var adc = new Ads1115Channels(emulator);
+        emulator.SetInputVoltage(1, 1.0);
+        adc.Read(InputMultiplexer.AIN1, MeasuringRange.FS2048, DataRate.SPS860);
+        emulator.SetInputVoltage(1, 0.5);
+
+        AdcReading reading = adc.Read(InputMultiplexer.AIN1, MeasuringRange.FS2048, DataRate.SPS860);
+
+        Assert.Equal(8000, reading.Raw); // 0.5 / 2.048 · 32768, not the stale 16000
     }
 
     [Fact]
@@ -89,7 +104,7 @@ public class Ads1115Tests
         var clock = new ManualClock();
         var emulator = new Ads1115Emulator(time: clock);
         emulator.SetInputVoltage(0, 1.0);
-        ushort config = ConfigRegister.SingleShot(InputMultiplexer.Ain0, MeasuringRange.FS2048, DataRate.SPS8);
+        ushort config = ConfigRegister.SingleShot(InputMultiplexer.AIN0, MeasuringRange.FS2048, DataRate.SPS008);
         emulator.Write([(byte)Register.Config, (byte)(config >> 8), (byte)config]);
 
         Assert.False(ConfigRegister.IsIdle(ReadRegister(emulator, Register.Config)));
@@ -101,24 +116,25 @@ public class Ads1115Tests
     }
 
     [Fact]
-    public void ReadRaw_ConversionNeverFinishes_ThrowsTimeoutExceptionAfterRateDerivedTimeout()
+    public void Binding_ConversionNeverFinishes_ThrowsTimeoutException()
     {
-        var emulator = new Ads1115Emulator { StallConversions = true };
-        using var adc = new Ads1115(emulator);
-        var elapsed = Stopwatch.StartNew();
+        var emulator = new Ads1115Emulator();
+        using var adc = new Ads1115Channels(emulator);
+        emulator.StallConversions = true;
 
-        var error = Assert.Throws<TimeoutException>(() => adc.ReadRaw(InputMultiplexer.Ain1, MeasuringRange.FS4096, DataRate.SPS860));
-
-        Assert.True(elapsed.Elapsed >= Ads1115.ConversionTimeout(DataRate.SPS860));
-        Assert.Contains("0x48", error.Message);
-        Assert.Contains("860 SPS", error.Message);
+        Assert.Throws<TimeoutException>(() => adc.Read(InputMultiplexer.AIN1, MeasuringRange.FS4096, DataRate.SPS860));
     }
 
     [Fact]
-    public void ConversionTimeout_IsTwiceTheConversionTimePlusTenMilliseconds()
+    public void Dispose_OnAHungChip_DoesNotThrow_ThoughTheBindingsDisposeWaitsForAConversion()
     {
-        // 8 SPS: 2 · 125 ms + 10 ms.
-        Assert.Equal(TimeSpan.FromMilliseconds(260), Ads1115.ConversionTimeout(DataRate.SPS8));
+        var emulator = new Ads1115Emulator();
+        var adc = new Ads1115Channels(emulator);
+        emulator.StallConversions = true;
+
+        var error = Record.Exception(adc.Dispose);
+
+        Assert.Null(error);
     }
 
     [Fact]
@@ -128,9 +144,9 @@ public class Ads1115Tests
         var loop = new CurrentLoop(0, 10, "bar");
         var emulator = new Ads1115Emulator();
         emulator.SetInputVoltage(0, shunt.VoltsAt(12.0)); // 1.8 V
-        using var adc = new Ads1115(emulator);
+        using var adc = new Ads1115Channels(emulator);
 
-        Measured pressure = loop.FromShuntVoltage(adc.ReadVoltage(InputMultiplexer.Ain0, MeasuringRange.FS4096, DataRate.SPS860), shunt);
+        Measured pressure = loop.FromShuntVoltage(adc.Read(InputMultiplexer.AIN0, MeasuringRange.FS4096, DataRate.SPS860).Voltage.Volts, shunt);
 
         // 12 mA is 50 % of span; one LSB (125 µV) is 0.83 µA, i.e. 0.0005 bar.
         Assert.Equal(MeasurementQuality.Good, pressure.Quality);

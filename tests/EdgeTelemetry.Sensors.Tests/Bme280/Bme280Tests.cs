@@ -2,6 +2,7 @@ namespace EdgeTelemetry.Sensors.Tests.Bme280;
 
 using EdgeTelemetry.Sensors.Bme280;
 using EdgeTelemetry.Sensors.Emulation;
+using EdgeTelemetry.Sensors.Emulation.Bme280Model;
 
 public class Bme280Tests
 {
@@ -65,91 +66,93 @@ public class Bme280Tests
     }
 
     [Fact]
-    public void Constructor_ReadsTrimmingRegisters_IncludingSignedNibblePackedH4AndH5()
+    public void Binding_DatasheetExample_ReadsTheRegistersAs25_08CelsiusAnd100653Pascal()
     {
-        var trimming = Bme280Emulator.DefaultCalibration with { DigH4 = -100, DigH5 = -7, DigH6 = -30, DigH2 = -2 };
-        using var bme = new Bme280(new Bme280Emulator(calibration: trimming));
+        var emulator = new Bme280Emulator(calibration: DatasheetExample);
+        emulator.SetRawAdc(adcT: 519888, adcP: 415148, adcH: 30000);
+        using var bme = new Bme280AirSensor(emulator);
 
-        Assert.Equal(trimming, bme.Calibration);
+        AirConditions air = bme.Read();
+
+        // The binding's temperature is the datasheet's double formula (25.082 °C), its pressure the 64-bit one.
+        Assert.Equal(25.08, air.Temperature.DegreesCelsius, 2);
+        Assert.Equal(100653, (int)air.Pressure.Pascals);
     }
 
     [Fact]
-    public void Constructor_ChipId0x58_ThrowsNamingTheBmp280()
+    public void Binding_PositiveNibblePackedH4AndH5_HumidityMatchesTheDatasheetModel()
+    {
+        var trimming = Bme280Emulator.DefaultCalibration with { DigH4 = 300, DigH5 = 50, DigH6 = 30 };
+        var emulator = new Bme280Emulator(calibration: trimming);
+        emulator.SetRawAdc(519888, 415148, 30000);
+        using var bme = new Bme280AirSensor(emulator);
+
+        AirConditions air = bme.Read();
+
+        int tFine = Bme280Compensation.TemperatureFine(trimming, 519888);
+        double expected = Bme280Compensation.Humidity(trimming, 30000, tFine) / 1024.0;
+        Assert.True(bme.HumidityTrimmingReadable);
+        Assert.Equal(expected, air.Humidity!.Value.Percent, 1);
+    }
+
+    [Fact]
+    public void Binding_NegativeDigH5_IsReadUnsigned_SoOurSensorWithholdsHumidity()
+    {
+        var trimming = Bme280Emulator.DefaultCalibration with { DigH4 = 300, DigH5 = -7, DigH6 = 30 };
+        var emulator = new Bme280Emulator(calibration: trimming);
+        emulator.SetRawAdc(519888, 415148, 30000);
+        int tFine = Bme280Compensation.TemperatureFine(trimming, 519888);
+        double datasheet = Bme280Compensation.Humidity(trimming, 30000, tFine) / 1024.0;
+
+        // The binding on its own: dig_H5 = −7 is read as 4089 and the %RH is far off (clamped to 0 here).
+        using (var binding = new Iot.Device.Bmxx80.Bme280(new Bme280Emulator(calibration: trimming)))
+        {
+            Assert.True(Math.Abs(binding.Read().Humidity!.Value.Percent - datasheet) > 10);
+        }
+
+        using var bme = new Bme280AirSensor(emulator);
+        AirConditions air = bme.Read();
+
+        Assert.False(bme.HumidityTrimmingReadable);
+        Assert.Null(air.Humidity);
+        Assert.Equal(25.08, air.Temperature.DegreesCelsius, 2); // T and P trimming are whole words: unaffected
+    }
+
+    [Fact]
+    public void Binding_ChipId0x58_RefusesTheBmp280()
     {
         var emulator = new Bme280Emulator { ChipId = 0x58 };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new Bme280(emulator));
-
-        Assert.Contains("0x58", error.Message);
-        Assert.Contains("BMP280", error.Message);
+        Assert.ThrowsAny<IOException>(() => new Bme280AirSensor(emulator));
     }
 
     [Fact]
-    public void ReadForced_ReturnsTheEnvironmentSetOnTheEmulator()
+    public void Read_ReturnsTheEnvironmentSetOnTheEmulator_AsQuantities()
     {
         var emulator = new Bme280Emulator();
         emulator.SetEnvironment(celsius: 31.5, relativeHumidityPercent: 85.0, pascal: 99_200);
-        using var bme = new Bme280(emulator);
+        using var bme = new Bme280AirSensor(emulator);
 
-        Bme280Reading reading = bme.ReadForced();
+        AirConditions air = bme.Read();
 
-        Assert.Equal(31.5, reading.TemperatureCelsius, 2);           // 0.01 °C steps
-        Assert.InRange(reading.RelativeHumidityPercent, 84.99, 85.01); // 1/1024 %RH steps
-        Assert.InRange(reading.PressurePascal, 99_199.0, 99_201.0);
+        Assert.Equal(31.5, air.Temperature.DegreesCelsius, 1);
+        Assert.InRange(air.Humidity!.Value.Percent, 84.9, 85.1); // binding: double formula, emulator: integer one
+        Assert.InRange(air.Pressure.Pascals, 99_199.0, 99_201.0);
         Assert.Equal(1, emulator.ForcedMeasurements);
     }
 
     [Fact]
-    public void ReadForcedRaw_WritesCtrlHumBeforeCtrlMeas_SoHumidityIsNotSkipped()
+    public void Read_EachCallIsOneForcedConversion_SoANewEnvironmentIsSeen()
     {
         var emulator = new Bme280Emulator();
-        emulator.SetRawAdc(500000, 400000, 31000);
-        using var bme = new Bme280(emulator);
+        using var bme = new Bme280AirSensor(emulator);
+        emulator.SetEnvironment(20, 50, 100_000);
+        bme.Read();
+        emulator.SetEnvironment(35, 90, 98_000);
 
-        Bme280RawData raw = bme.ReadForcedRaw(Oversampling.X2, Oversampling.X4, Oversampling.X1);
+        AirConditions air = bme.Read();
 
-        Assert.Equal(new Bme280RawData(500000, 400000, 31000), raw);
-    }
-
-    [Fact]
-    public void ReadForcedRaw_SkippedPressure_ReadsTheDatasheetSkipValue0x80000()
-    {
-        var emulator = new Bme280Emulator();
-        using var bme = new Bme280(emulator);
-
-        Bme280RawData raw = bme.ReadForcedRaw(Oversampling.X1, Oversampling.Skipped, Oversampling.X1);
-
-        Assert.Equal(Bme280RawData.SkippedTemperatureOrPressure, raw.AdcP);
-    }
-
-    [Fact]
-    public void ReadForced_MeasurementNeverFinishes_ThrowsTimeoutException()
-    {
-        var emulator = new Bme280Emulator { StallMeasurements = true };
-        using var bme = new Bme280(emulator);
-
-        var error = Assert.Throws<TimeoutException>(() => bme.ReadForced());
-
-        Assert.Contains("0x76", error.Message);
-    }
-
-    [Fact]
-    public void MaxMeasurementTime_AtX1Everywhere_Is9_3Milliseconds()
-    {
-        // §9.1: 1.25 + 2.3·1 + (2.3·1 + 0.575) + (2.3·1 + 0.575) = 9.3 ms.
-        TimeSpan t = Bme280.MaxMeasurementTime(Oversampling.X1, Oversampling.X1, Oversampling.X1);
-
-        Assert.Equal(9.3, t.TotalMilliseconds, 6);
-    }
-
-    [Fact]
-    public void RawDataFromBurst_Unpacks20BitPressureAndTemperatureAnd16BitHumidity()
-    {
-        // adc_P = 0x65A5C (415324), adc_T = 0x7EED0 (519888), adc_H = 0x7530 (30000).
-        byte[] burst = [0x65, 0xA5, 0xC0, 0x7E, 0xED, 0x00, 0x75, 0x30];
-
-        Bme280RawData raw = Bme280RawData.FromBurst(burst);
-
-        Assert.Equal(new Bme280RawData(519888, 0x65A5C, 30000), raw);
+        Assert.Equal(35, air.Temperature.DegreesCelsius, 1);
+        Assert.Equal(2, emulator.ForcedMeasurements);
     }
 }

@@ -11,6 +11,18 @@ public sealed class Ds18b20Tests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     [Fact]
+    public void Binding_ReadsOnlyTheFixedSysfsPath_SoItCannotReadATreeElsewhere()
+    {
+        // A valid w1_slave file the kernel would write, under a root the agent was configured with.
+        _tree.SetTemperature(Sensor, 23.125);
+        var binding = new Iot.Device.OneWire.OneWireThermometerDevice("w1_bus_master1", Sensor);
+
+        // Iot.Device.Bindings 4.2.0 joins its constant /sys/bus/w1/devices with bus and id: no root can be given.
+        Assert.ThrowsAny<IOException>(() => binding.ReadTemperature());
+        Assert.Equal(23.125, new Ds18b20Sysfs(_tree.Root).ReadTemperature(Sensor).Celsius);
+    }
+
+    [Fact]
     public void EnumerateSensorIds_ListsOnlyFamily28Devices_Sorted()
     {
         _tree.SetTemperature("28-00000b", 20);

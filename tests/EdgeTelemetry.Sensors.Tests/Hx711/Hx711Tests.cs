@@ -7,6 +7,29 @@ using EdgeTelemetry.Sensors.Hx711;
 
 public class Hx711Tests
 {
+    [Fact]
+    public async Task Binding_ChipNeverReady_WaitsForever_SoOursKeepsItsReadyTimeout()
+    {
+        const int Dout = 5, Sck = 6;
+        var chip = new Hx711Emulator { ConversionsReady = false }; // DOUT stays high: unpowered or unplugged
+        var driver = new EmulatedGpioDriver();
+        driver.ConnectInput(Dout, chip.ReadDataOut);
+        driver.ConnectOutput(Sck, chip.WriteClock);
+        using var gpio = new GpioController(driver);
+        using var binding = new Iot.Device.Hx711.Hx711(Dout, Sck, new Iot.Device.Hx711.Hx711Options(), gpio, shouldDispose: false);
+        binding.SetConversionRatio(1);
+
+        var read = Task.Run(() => binding.GetWeight(1));
+        var first = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(1)));
+
+        // Still polling DOUT after twice our 500 ms ready timeout: the binding has no timeout at all.
+        Assert.NotSame(read, first);
+        chip.ConversionsReady = true; // let the binding's polling thread finish
+        await read;
+        using var ours = new Hx711(new Hx711Emulator { ConversionsReady = false }, readyTimeout: TimeSpan.FromMilliseconds(20));
+        Assert.Throws<TimeoutException>(() => ours.ReadRaw());
+    }
+
     [Theory]
     [InlineData(0.005)]   // +5 mV
     [InlineData(-0.0123)] // −12.3 mV: negative two's complement

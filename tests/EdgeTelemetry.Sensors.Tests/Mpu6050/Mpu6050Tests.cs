@@ -1,68 +1,108 @@
 namespace EdgeTelemetry.Sensors.Tests.Mpu6050;
 
+using System.Diagnostics;
 using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Mpu6050;
+using Iot.Device.Imu;
 
 public class Mpu6050Tests
 {
     private const double SampleRateHz = 100;
 
+    // The binding scales with g = 9.807 m/s², UnitsNet converts back with 9.80665: 36 ppm apart.
+    private const double ScaleTolerance = 1e-4;
+
     [Fact]
-    public void Constructor_ChecksWhoAmI_WakesTheChip_AndWritesTheRange()
+    public void Binding_Constructor_WakesTheChip_AndWritesTheRange()
     {
         var emulator = new Mpu6050Emulator();
         Assert.True(emulator.IsAsleep); // PWR_MGMT_1 = 0x40 after power-on
 
-        using var mpu = new Mpu6050(emulator, AccelerometerRange.G4);
+        using var mpu = new Mpu6050Accelerometer(emulator, AccelerometerRange.Range04G);
 
-        Assert.Equal(0x68, mpu.ReadWhoAmI());
         Assert.False(emulator.IsAsleep);
-        Assert.Equal(AccelerometerRange.G4, emulator.Range);
+        Assert.Equal(AccelerometerRange.Range04G, emulator.Range);
     }
 
     [Fact]
-    public void Constructor_WhoAmINot0x68_Throws()
+    public void Binding_WhoAmINot0x68_Throws()
     {
         var emulator = new Mpu6050Emulator { WhoAmI = 0x70 };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new Mpu6050(emulator));
-
-        Assert.Contains("0x70", error.Message);
+        Assert.ThrowsAny<IOException>(() => new Mpu6050Accelerometer(emulator));
     }
 
     [Fact]
-    public void ReadAcceleration_AtRest_ReadsOneGOnZ()
+    public void Read_AtRest_ReadsOneGOnZ()
     {
-        using var mpu = new Mpu6050(new Mpu6050Emulator());
+        using var mpu = new Mpu6050Accelerometer(new Mpu6050Emulator());
 
-        Acceleration a = mpu.ReadAcceleration();
+        Acceleration a = mpu.Read();
 
-        Assert.Equal(new Acceleration(0, 0, 1), a); // 16384 counts / 16384 LSB/g
+        Assert.Equal(0, a.X, 9);
+        Assert.Equal(0, a.Y, 9);
+        Assert.Equal(1, a.Z, ScaleTolerance); // 16384 counts / 16384 LSB/g
     }
 
     [Theory]
-    [InlineData(AccelerometerRange.G2, 1.5)]
-    [InlineData(AccelerometerRange.G4, -2.5)]
-    [InlineData(AccelerometerRange.G8, 7.25)]
-    [InlineData(AccelerometerRange.G16, -15.5)]
-    public void ReadAcceleration_ScalesByTheSelectedRange(AccelerometerRange range, double g)
+    [InlineData(AccelerometerRange.Range02G, 1.5)]
+    [InlineData(AccelerometerRange.Range04G, -2.5)]
+    [InlineData(AccelerometerRange.Range08G, 7.25)]
+    [InlineData(AccelerometerRange.Range16G, -15.5)]
+    public void Read_ScalesByTheSelectedRange(AccelerometerRange range, double g)
     {
         var emulator = new Mpu6050Emulator();
         emulator.SetAcceleration(g, 0, 1);
-        using var mpu = new Mpu6050(emulator, range);
+        using var mpu = new Mpu6050Accelerometer(emulator, range);
 
         double lsbPerG = 16384 >> (int)range; // 16384, 8192, 4096, 2048
-        Assert.Equal(Math.Round(g * lsbPerG) / lsbPerG, mpu.ReadAcceleration().X, 9);
+        Assert.Equal(Math.Round(g * lsbPerG) / lsbPerG, mpu.Read().X, Math.Abs(g) * ScaleTolerance);
     }
 
     [Fact]
-    public void ReadAcceleration_BeyondTheRange_SaturatesAtTheInt16Limit()
+    public void Read_BeyondTheRange_SaturatesAtTheInt16Limit()
     {
         var emulator = new Mpu6050Emulator();
         emulator.SetAcceleration(3, 0, 1);
-        using var mpu = new Mpu6050(emulator, AccelerometerRange.G2);
+        using var mpu = new Mpu6050Accelerometer(emulator, AccelerometerRange.Range02G);
 
-        Assert.Equal(32767 / 16384.0, mpu.ReadAcceleration().X, 9);
+        Assert.Equal(32767 / 16384.0, mpu.Read().X, ScaleTolerance);
+    }
+
+    [Fact]
+    public void Binding_DividesItsScaleBySampleRateDivider_SoOursKeepsTheDividerAtZero()
+    {
+        var emulator = new Mpu6050Emulator();
+        using var binding = new Iot.Device.Imu.Mpu6050(emulator) { SampleRateDivider = 9 };
+
+        // Same 1 g in the data registers, but the binding reports a tenth of it.
+        Assert.Equal(9.807 / 10, binding.GetAccelerometer().Z, 3);
+
+        using var ours = new Mpu6050Accelerometer(emulator);
+        Assert.Equal(1, ours.Read().Z, ScaleTolerance);
+    }
+
+    [Fact]
+    public async Task ReadWindowAsync_OnRealTime_SpreadsTheSamplesOverTheWindow()
+    {
+        using var mpu = new Mpu6050Accelerometer(new Mpu6050Emulator());
+        var elapsed = Stopwatch.StartNew();
+
+        var samples = await mpu.ReadWindowAsync(11, TimeSpan.FromMilliseconds(10), new RealTimeWindowClock(TimeProvider.System), default);
+
+        Assert.Equal(11, samples.Count);
+        Assert.True(elapsed.Elapsed >= TimeSpan.FromMilliseconds(100), $"took {elapsed.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task ReadWindowAsync_OnEmulatedTime_AdvancesTheEmulatorOnePeriodPerSample()
+    {
+        var clock = new ManualClock();
+        using var mpu = new Mpu6050Accelerometer(new Mpu6050Emulator(time: clock));
+
+        await mpu.ReadWindowAsync(200, TimeSpan.FromMilliseconds(10), new EmulatedWindowClock(clock), default);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1990), clock.Elapsed);
     }
 
     [Theory]
@@ -95,7 +135,7 @@ public class Mpu6050Tests
     [Fact]
     public void VibrationAnalysis_SinusoidalStroke_RmsIsAmplitudeOverRootTwo()
     {
-        var (mpu, emulator, clock) = Create(AccelerometerRange.G4);
+        var (mpu, emulator, clock) = Create(AccelerometerRange.Range04G);
         emulator.SetStroke(300, amplitudeG: 0.5);
 
         VibrationSummary summary = VibrationAnalysis.Analyse(Sample(mpu, clock, 1000), SampleRateHz);
@@ -124,22 +164,13 @@ public class Mpu6050Tests
         Assert.Throws<ArgumentException>(() => VibrationAnalysis.Analyse(samples, SampleRateHz, minStrokesPerMinute: 60));
     }
 
-    private static (Mpu6050 Mpu, Mpu6050Emulator Emulator, ManualClock Clock) Create(AccelerometerRange range = AccelerometerRange.G2)
+    private static (Mpu6050Accelerometer Mpu, Mpu6050Emulator Emulator, ManualClock Clock) Create(AccelerometerRange range = AccelerometerRange.Range02G)
     {
         var clock = new ManualClock();
         var emulator = new Mpu6050Emulator(time: clock);
-        return (new Mpu6050(emulator, range), emulator, clock);
+        return (new Mpu6050Accelerometer(emulator, range), emulator, clock);
     }
 
-    private static List<Acceleration> Sample(Mpu6050 mpu, ManualClock clock, int count)
-    {
-        var samples = new List<Acceleration>(count);
-        for (int i = 0; i < count; i++)
-        {
-            samples.Add(mpu.ReadAcceleration());
-            clock.Advance(TimeSpan.FromSeconds(1 / SampleRateHz));
-        }
-
-        return samples;
-    }
+    private static List<Acceleration> Sample(Mpu6050Accelerometer mpu, ManualClock clock, int count) =>
+        mpu.ReadWindowAsync(count, TimeSpan.FromSeconds(1 / SampleRateHz), new EmulatedWindowClock(clock), default).GetAwaiter().GetResult();
 }

@@ -1,4 +1,4 @@
-namespace EdgeTelemetry.Sensors.Ads1115;
+namespace EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 
 /// <summary>
 /// Address-pointer register values (TI SBAS444 "ADS111x", §9.6.1 Address Pointer Register):

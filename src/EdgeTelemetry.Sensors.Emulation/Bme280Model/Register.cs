@@ -1,4 +1,4 @@
-namespace EdgeTelemetry.Sensors.Bme280;
+namespace EdgeTelemetry.Sensors.Emulation.Bme280Model;
 
 /// <summary>Register addresses (Bosch BST-BME280-DS002, §5.3 Memory map, §5.4 Register description).</summary>
 public enum Register : byte

@@ -1,22 +1,15 @@
-namespace EdgeTelemetry.Sensors.Bme280;
+namespace EdgeTelemetry.Sensors.Emulation.Bme280Model;
 
 /// <summary>
+/// The emulator's model of the chip: it searches raw ADC values whose compensation gives the requested air, so it
+/// needs the datasheet's forward formulas. Kept here, independent of the binding the agent reads through, so a
+/// test of the binding against the emulator compares two transcriptions.
 /// The datasheet's integer compensation formulas (BST-BME280-DS002 §4.2.3), transcribed operation for
 /// operation: 32-bit temperature, 64-bit pressure, 32-bit humidity. C# int/long shifts are arithmetic and
 /// overflow wraps, as the reference C code assumes.
 /// </summary>
 public static class Bme280Compensation
 {
-    /// <summary>Compensates all three values; pressure and humidity use t_fine from the temperature.</summary>
-    public static Bme280Reading Compensate(Bme280Calibration cal, Bme280RawData raw)
-    {
-        int tFine = TemperatureFine(cal, raw.AdcT);
-        return new Bme280Reading(
-            Temperature(tFine) / 100.0,
-            Pressure(cal, raw.AdcP, tFine) / 256.0,
-            Humidity(cal, raw.AdcH, tFine) / 1024.0);
-    }
-
     /// <summary>t_fine, the fine temperature carried into the P and H formulas.</summary>
     public static int TemperatureFine(Bme280Calibration cal, int adcT)
     {

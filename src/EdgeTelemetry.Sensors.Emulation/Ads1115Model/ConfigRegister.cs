@@ -1,7 +1,10 @@
-namespace EdgeTelemetry.Sensors.Ads1115;
+using Iot.Device.Ads1115;
+
+namespace EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 
 /// <summary>
-/// Bit layout of the 16-bit config register (SBAS444 §9.6.3), MSB first on the bus:
+/// The emulator's decoding of the config register, in the binding's enum types (their values are the datasheet's
+/// field codes). Bit layout of the 16-bit config register (SBAS444 §9.6.3), MSB first on the bus:
 /// <code>
 ///  15 | 14 13 12 | 11 10 9 |  8   | 7 6 5 |     4     |    3     |    2     |    1 0
 ///  OS |   MUX    |   PGA   | MODE |  DR   | COMP_MODE | COMP_POL | COMP_LAT | COMP_QUE

@@ -1,4 +1,4 @@
-namespace EdgeTelemetry.Sensors.Bme280;
+namespace EdgeTelemetry.Sensors.Emulation.Bme280Model;
 
 /// <summary>osrs_t / osrs_p / osrs_h field values (BST-BME280-DS002 §5.4.3, §5.4.5).</summary>
 public enum Oversampling : byte
