@@ -202,7 +202,7 @@ public sealed class IngestPipeline : BackgroundService
         {
             while (points < _influx.MaxBatchPoints && _inbox.TryRead(out var message))
             {
-                _health.Waiting(message.ReceivedAt);
+                if (batch.Count == 0) _health.Waiting(message.ReceivedAt); // the oldest message of this write
                 var prepared = Core.Prepare(message.Topic, message.Payload, message.ReceivedAt);
                 batch.Add((message, prepared));
                 points += prepared.PointCount;
