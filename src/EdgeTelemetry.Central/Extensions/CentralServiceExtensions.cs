@@ -14,7 +14,7 @@ public static class CentralServiceExtensions
         services.Configure<InfluxOptions>(builder.Configuration.GetSection(InfluxOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
-        services.AddSingleton(sp => new DeliveryTracker());
+        services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<IngestHealth>();
         services.AddSingleton(sp => new InFlightBudget(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxInFlightBytes));
         services.AddSingleton(sp => new MessageIngest(sp.GetRequiredService<IngestMetrics>(), sp.GetRequiredService<DeliveryTracker>(),

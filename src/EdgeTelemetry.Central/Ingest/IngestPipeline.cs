@@ -132,10 +132,10 @@ public sealed class IngestPipeline : BackgroundService
             {
                 using var doc = await _retry.ExecuteAsync(async ct => await _writer.QueryAsync(
                     $"SELECT ranges, duplicates, evicted FROM {EdgeTelemetry.Model.Measurements.Delivery} WHERE time > now() - {day + 1}d AND time <= {(day == 0 ? "now()" : $"now() - {day}d")} GROUP BY site, device, stream", ct), timeout.Token);
-                foreach (var record in Records(doc))
+                foreach (var (tags, row) in Records(doc))
                 {
-                    if (Restore(record)) restored++;
-                    else if (++skipped <= 10) _logger.LogWarning("Skipped an unreadable delivery record: {Record}", DeadLetterPoints.Printable(record.ToString()));
+                    if (Restore(tags, row)) restored++;
+                    else if (++skipped <= 10) _logger.LogWarning("Skipped an unreadable delivery record: {Tags} {Row}", DeadLetterPoints.Printable(tags.GetRawText()), DeadLetterPoints.Printable(row.GetRawText()));
                 }
             }
             _health.Restore = RestoreState.Done;
@@ -154,7 +154,8 @@ public sealed class IngestPipeline : BackgroundService
         _logger.LogInformation("Delivery accounting restored from {Count} delivery records in {Ms} ms ({Skipped} skipped)", restored, watch.ElapsedMilliseconds, skipped);
     }
 
-    private static IEnumerable<JsonElement> Records(JsonDocument doc)
+    /// <summary>Each stored delivery record: its series' tags and its row (time, ranges, duplicates, evicted).</summary>
+    private static IEnumerable<(JsonElement Tags, JsonElement Row)> Records(JsonDocument doc)
     {
         if (!doc.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array) yield break;
         foreach (var result in results.EnumerateArray())
@@ -163,21 +164,15 @@ public sealed class IngestPipeline : BackgroundService
             foreach (var s in series.EnumerateArray())
             {
                 if (!s.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array || !s.TryGetProperty("tags", out var tags)) continue;
-                foreach (var row in values.EnumerateArray())
-                {
-                    // One element per record: the tags travel beside each row.
-                    yield return JsonSerializer.SerializeToElement(new { tags, row });
-                }
+                foreach (var row in values.EnumerateArray()) yield return (tags, row);
             }
         }
     }
 
-    private bool Restore(JsonElement record)
+    private bool Restore(JsonElement tags, JsonElement row)
     {
         try
         {
-            var tags = record.GetProperty("tags");
-            var row = record.GetProperty("row");
             var site = tags.GetProperty("site").GetString();
             var device = tags.GetProperty("device").GetString();
             var stream = tags.GetProperty("stream").GetString();
