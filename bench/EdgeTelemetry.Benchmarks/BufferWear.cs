@@ -10,7 +10,7 @@ namespace EdgeTelemetry.Benchmarks;
 /// <summary>
 /// SD-card wear of the agent's SQLite buffer: bytes written and fsyncs per sample, for
 /// synchronous FULL/NORMAL and 1/10/100/1000 samples per commit (one AppendAsync = one transaction),
-/// then for marking the same samples sent (MarkSentAsync, one call per published batch of
+/// then for marking the same samples sent and receipted (MarkSentAsync + ApplyReceiptAsync, one pair per published batch of
 /// min(commit size, 200) samples, as the publisher does) and pruning them (PruneSentAsync, 600 rows a call:
 /// the maintenance service's once-a-minute prune at 10 samples/s).
 ///
@@ -88,7 +88,7 @@ public static partial class BufferWear
         var t0 = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow);
         // Warm the file up: tables, index and WAL exist and already hold rows, as in a running agent.
         var warm = await buffer.AppendAsync(Enumerable.Range(0, 1000).Select(i => Pending(t0 + i, rnd)).ToList());
-        await buffer.MarkSentAsync(warm);
+        await buffer.MarkSentAsync(warm, receipted: true);
         var growthBefore = FileBytes(path);
 
         Marker("append-start");
@@ -110,7 +110,13 @@ public static partial class BufferWear
         var (wb2, wc2) = Io();
         sw.Restart();
         var calls = 0;
-        for (var i = 0; i < seqs.Count; i += chunk, calls++) await buffer.MarkSentAsync(seqs.GetRange(i, Math.Min(chunk, seqs.Count - i)));
+        // Each batch is written twice more: sent on its PUBACK, receipted on the central service's receipt.
+        for (var i = 0; i < seqs.Count; i += chunk, calls++)
+        {
+            var batch = seqs.GetRange(i, Math.Min(chunk, seqs.Count - i));
+            await buffer.MarkSentAsync(batch, t0);
+            await buffer.ApplyReceiptAsync([(batch[0], batch[^1])], []);
+        }
         var markSeconds = sw.Elapsed.TotalSeconds;
         var (wb3, wc3) = Io();
         Marker("mark-end");

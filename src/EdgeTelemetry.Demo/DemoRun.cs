@@ -73,11 +73,12 @@ public static class DemoRun
         var totals = await BufferStatus.SumAsync(agents.Select(a => a.Buffer));
         // Give the central service time to store what the broker still holds for it.
         await WaitForAsync(async () => (await StoredAsync(influx)).Points >= totals.Sent, TimeSpan.FromSeconds(30), "central service to store every sent sample", throwOnTimeout: false);
+        // Receipts that arrive while the agents are stopped wait in their broker sessions for the next start.
         await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
 
         var (points, devices) = await StoredAsync(influx);
         var seconds = started.Elapsed.TotalSeconds;
-        Console.WriteLine($"demo: sampled {totals.Sampled}, sent {totals.Sent}, still buffered {totals.Unsent}; central stored {points / seconds:F1} points/s over {seconds:F0} s");
+        Console.WriteLine($"demo: sampled {totals.Sampled}, sent {totals.Sent}, receipted {totals.Receipted}, still buffered {totals.Unsent}; central stored {points / seconds:F1} points/s over {seconds:F0} s");
         Console.WriteLine($"stored {points} points from {devices} devices");
         return 0;
     }
@@ -87,7 +88,7 @@ public static class DemoRun
         var totals = await BufferStatus.SumAsync(buffers);
         var stored = await StoredAsync(influx);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"demo: t={elapsed.TotalSeconds,4:F0}s  sampled {totals.Sampled,6}  buffered {totals.Unsent,5}  sent {totals.Sent,6}  stored {stored.Points,6}"));
+            $"demo: t={elapsed.TotalSeconds,4:F0}s  sampled {totals.Sampled,6}  buffered {totals.Unsent,5}  sent {totals.Sent,6}  receipted {totals.Receipted,6}  stored {stored.Points,6}"));
     }
 
     /// <summary>Telemetry points in InfluxDB (every measurement with a seq field except the dead-letter store) and their devices.</summary>

@@ -25,7 +25,7 @@ public class AgentCrashTests
             await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).MaxSeq >= target, Patience, $"cycle {cycle}: {target} samples committed");
             agent.Kill(entireProcessTree: true);
             await agent.WaitForExitAsync();
-            var (committed, _) = await Plant.ReadBufferFileAsync(bufferPath);
+            var (committed, _, _) = await Plant.ReadBufferFileAsync(bufferPath);
             Assert.True(committed >= target, $"cycle {cycle}: the buffer lost committed rows ({committed} < {target})");
             committedAtLastKill = committed;
         }
@@ -35,7 +35,7 @@ public class AgentCrashTests
             await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).MaxSeq >= committedAtLastKill + 50, Patience, "sampling resumed on the same buffer");
             await Signals.TerminateAsync(last, TimeSpan.FromSeconds(30));
         }
-        var (sampled, unsent) = await Plant.ReadBufferFileAsync(bufferPath);
+        var (sampled, unsent, _) = await Plant.ReadBufferFileAsync(bufferPath);
         Assert.Equal(0, unsent);
         await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-4") == sampled, Patience,
             $"all {sampled} samples stored", async () => $"{await plant.StoredCountAsync("cf-4")} stored");
@@ -56,7 +56,7 @@ public class AgentCrashTests
             await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + sampled, Patience, "the replayed samples written again");
             await Signals.TerminateAsync(replay, TimeSpan.FromSeconds(30));
         }
-        var (finalSampled, finalUnsent) = await Plant.ReadBufferFileAsync(bufferPath);
+        var (finalSampled, finalUnsent, _) = await Plant.ReadBufferFileAsync(bufferPath);
         Assert.Equal(0, finalUnsent);
         await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + finalSampled, Patience, "everything written");
         Assert.Equal(finalSampled, await plant.StoredCountAsync("cf-4"));

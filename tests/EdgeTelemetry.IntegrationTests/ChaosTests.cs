@@ -109,7 +109,7 @@ public class ChaosTests(ITestOutputHelper output)
             await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).Unsent == 0, Patience, "backlog sent after the last restart");
             await Signals.TerminateAsync(last, TimeSpan.FromSeconds(30));
         }
-        var (sampled, unsent) = await Plant.ReadBufferFileAsync(bufferPath);
+        var (sampled, unsent, _) = await Plant.ReadBufferFileAsync(bufferPath);
         Assert.Equal(0, unsent);
         await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-c3") == sampled, Patience, $"all {sampled} stored",
             async () => $"{await plant.StoredCountAsync("cf-c3")} stored");

@@ -49,6 +49,44 @@ public sealed class MosquittoAclTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_reads_only_its_own_receipts_and_only_the_central_service_writes_receipts()
+    {
+        var auth = await WriteAuthAsync(("site1/dev1", "pw1"), ("edgetelemetry-central", "pwc"));
+        await using var broker = await MosquittoServer.StartWithAuthAsync(auth);
+
+        var received = new List<string>();
+        var own = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var device = new MqttClientFactory().CreateMqttClient();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (received) received.Add(e.ApplicationMessage.Topic);
+            if (e.ApplicationMessage.Topic == "edgetelemetry/v1/site1/dev1/receipts") own.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(Options(broker, "dev1", "site1/dev1", "pw1"));
+        // Its own receipts and the announcement, another device's receipts, everyone's.
+        await device.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter("edgetelemetry/v1/_central/capabilities", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter("edgetelemetry/v1/site1/dev2/receipts", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter("edgetelemetry/v1/+/+/receipts", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter("edgetelemetry/v1/site1/dev1/receipts", MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        // A device cannot forge receipts or the announcement, not even its own.
+        foreach (var forged in new[] { "edgetelemetry/v1/site1/dev1/receipts", "edgetelemetry/v1/site1/dev2/receipts", "edgetelemetry/v1/_central/capabilities" })
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await device.PublishAsync(Message(forged))).ReasonCode);
+
+        using var central = new MqttClientFactory().CreateMqttClient();
+        await central.ConnectAsync(Options(broker, "central-1", "edgetelemetry-central", "pwc"));
+        foreach (var topic in new[] { "edgetelemetry/v1/_central/capabilities", "edgetelemetry/v1/site1/dev2/receipts", "edgetelemetry/v1/site1/dev1/receipts" })
+            Assert.NotEqual(MqttClientPublishReasonCode.NotAuthorized, (await central.PublishAsync(Message(topic))).ReasonCode);
+
+        // Published last, on one connection: anything the device may not read would already be here.
+        await own.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        lock (received) Assert.DoesNotContain("edgetelemetry/v1/site1/dev2/receipts", received);
+        lock (received) Assert.Contains("edgetelemetry/v1/_central/capabilities", received);
+    }
+
+    [Fact]
     public async Task Anonymous_and_wrong_password_clients_are_refused()
     {
         var auth = await WriteAuthAsync(("site1/dev1", "pw1"));

@@ -8,11 +8,11 @@ public sealed partial class SampleBuffer
 {
     /// <summary>
     /// Counts in a buffer file from outside the agent (status tools, tests), read-only; WAL lets a
-    /// reader in beside the running agent. (0, 0) while the file does not exist yet.
+    /// reader in beside the running agent. Zeros while the file does not exist yet.
     /// </summary>
-    public static async Task<(long MaxSeq, long Unsent)> PeekAsync(string path, CancellationToken ct = default)
+    public static async Task<(long MaxSeq, long Unsent, long Unreceipted)> PeekAsync(string path, CancellationToken ct = default)
     {
-        if (!File.Exists(path)) return (0, 0);
+        if (!File.Exists(path)) return (0, 0, 0);
         try
         {
             await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
@@ -20,15 +20,16 @@ public sealed partial class SampleBuffer
             await using var cmd = db.CreateCommand();
             cmd.CommandText = """
                 SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent = 0)
+                       (SELECT COUNT(*) FROM samples WHERE sent = 0),
+                       (SELECT COUNT(*) FROM samples WHERE sent < 2)
                 """;
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            return (reader.GetInt64(0), reader.GetInt64(1));
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
         }
         catch (SqliteException)
         {
-            return (0, 0); // being created by the agent
+            return (0, 0, 0); // being created by the agent
         }
     }
 
@@ -41,9 +42,9 @@ public sealed partial class SampleBuffer
     }
 
     /// <summary>
-    /// Keeps the buffer under <paramref name="quotaBytes"/>: first sent rows (kept only for
-    /// inspection), then the oldest unsent telemetry, and events only when no telemetry is left,
-    /// down to 80 % of the quota. Every unsent row removed is counted (meta 'evicted') and returned.
+    /// Keeps the buffer under <paramref name="quotaBytes"/>: first receipted rows (kept only for
+    /// inspection), then the oldest unreceipted telemetry, and events only when no telemetry is left,
+    /// down to 80 % of the quota. Every unreceipted row removed is counted (meta 'evicted') and returned.
     /// </summary>
     public async Task<Eviction?> EnforceQuotaAsync(long quotaBytes, CancellationToken ct = default)
     {
@@ -55,7 +56,7 @@ public sealed partial class SampleBuffer
             // Down to 80 %: evictions come in a few larger runs rather than one per commit.
             var target = quotaBytes * 8 / 10;
             long pruned = 0, evicted = 0, first = long.MaxValue, last = 0;
-            foreach (var (filter, counts) in new[] { ("sent = 1", false), ("sent = 0 AND kind = 0", true), ("sent = 0", true) })
+            foreach (var (filter, counts) in new[] { ("sent = 2", false), ("sent < 2 AND kind = 0", true), ("sent < 2", true) })
             {
                 while (used > target)
                 {
@@ -103,20 +104,23 @@ public sealed partial class SampleBuffer
         finally { _lock.Release(); }
     }
 
-    /// <summary>Unsent rows and the timestamp of the oldest one (null when none).</summary>
-    public async Task<(long Unsent, long? OldestUnsentNs, long MaxSeq)> BacklogAsync(CancellationToken ct = default)
+    /// <summary>Unsent and unreceipted rows with the oldest of each, and the highest seq.</summary>
+    public async Task<Backlog> BacklogAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                SELECT COUNT(*), MIN(t), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0)
-                FROM samples WHERE sent = 0
+                SELECT (SELECT COUNT(*) FROM samples WHERE sent = 0), (SELECT MIN(t) FROM samples WHERE sent = 0),
+                       COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
+                       (SELECT COUNT(*) FROM samples WHERE sent < 2), (SELECT MIN(t) FROM samples WHERE sent < 2),
+                       (SELECT MIN(seq) FROM samples WHERE sent < 2)
                 """;
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetInt64(2));
+            long? N(int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
+            return new Backlog(reader.GetInt64(0), N(1), reader.GetInt64(2), reader.GetInt64(3), N(4), N(5));
         }
         finally { _lock.Release(); }
     }

@@ -17,7 +17,17 @@ public sealed record ClockStamp(string BootId, long MonotonicNs, bool Trusted);
 public sealed record PendingSample(long TimestampNs, string Measurement, string Equipment, IReadOnlyList<Reading> Readings,
     SampleKind Kind = SampleKind.Telemetry, ClockStamp? Clock = null);
 
-public sealed record BufferCounts(long Sampled, long Unsent, long Sent);
+/// <summary>Where rows stand (column sent): not yet published, published and awaiting a receipt, receipted (stored or dead-lettered centrally).</summary>
+public enum SendState { Unsent = 0, AwaitingReceipt = 1, Receipted = 2 }
+
+/// <summary>Sampled = highest seq; Unsent = waiting to be published; Sent = published, awaiting a receipt; Receipted = stored centrally, kept for inspection.</summary>
+public sealed record BufferCounts(long Sampled, long Unsent, long Sent, long Receipted = 0);
+
+/// <summary>What one receipt changed: rows newly receipted (of them dead-lettered), rows already receipted, the send time of the newest.</summary>
+public sealed record ReceiptEffect(long Receipted, long Rejected, long AlreadyReceipted, long? NewestSentAtNs, IReadOnlyList<long> SentAtNs);
+
+/// <summary>The buffer's backlog: unsent rows, rows not yet receipted (unsent included), the oldest of each, the highest seq.</summary>
+public sealed record Backlog(long Unsent, long? OldestUnsentNs, long MaxSeq, long Unreceipted = 0, long? OldestUnreceiptedNs = null, long? OldestUnreceiptedSeq = null);
 
 /// <summary>What one quota enforcement removed, for counting and for the eviction event.</summary>
 public sealed record Eviction(long Count, long FirstSeq, long LastSeq, long SentRowsPruned);
@@ -25,8 +35,9 @@ public sealed record Eviction(long Count, long FirstSeq, long LastSeq, long Sent
 /// <summary>
 /// The durable on-device buffer (SQLite, WAL). The row id is the stream's sequence number:
 /// AUTOINCREMENT never reuses an id, so sequence numbers only grow for the life of the file, and a
-/// new file starts a new stream id. Rows are marked sent only after the broker's PUBACK; unsent rows
-/// leave only through counted eviction when the disk quota is reached.
+/// new file starts a new stream id. A row is marked sent after the broker's PUBACK and receipted
+/// once the central service's receipt says it is stored (or dead-lettered); only receipted rows are
+/// pruned, and an unreceipted row leaves only through counted eviction when the disk quota is reached.
 /// </summary>
 public sealed partial class SampleBuffer : IAsyncDisposable
 {
@@ -70,11 +81,34 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             CREATE INDEX IF NOT EXISTS ix_samples_sent_kind_seq ON samples(sent, kind, seq);
             INSERT OR IGNORE INTO meta(key, value) VALUES('stream_id', lower(hex(randomblob(16))));
             INSERT OR IGNORE INTO meta(key, value) VALUES('evicted', '0');
+            INSERT OR IGNORE INTO meta(key, value) VALUES('resent', '0');
+            INSERT OR IGNORE INTO meta(key, value) VALUES('receipt_rejected', '0');
             """, ct);
+        await MigrateAsync(db, ct);
         await using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT value FROM meta WHERE key='stream_id'";
         var stream = (string)(await cmd.ExecuteScalarAsync(ct))!;
         return new SampleBuffer(db, stream, path);
+    }
+
+    /// <summary>
+    /// Schema 2 adds sent_at (when the broker acknowledged the row, ns) and attempts (publications),
+    /// for receipts. Rows a version-1 agent marked sent had only a PUBACK; they were delivered under
+    /// that version's contract and become receipted rather than being sent again.
+    /// </summary>
+    private static async Task MigrateAsync(SqliteConnection db, CancellationToken ct)
+    {
+        await using var version = db.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        if (Convert.ToInt64(await version.ExecuteScalarAsync(ct)) >= 2) return;
+        await ExecAsync(db, $"""
+            BEGIN IMMEDIATE;
+            ALTER TABLE samples ADD COLUMN sent_at INTEGER;
+            ALTER TABLE samples ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            UPDATE samples SET sent = {(int)SendState.Receipted} WHERE sent = {(int)SendState.AwaitingReceipt};
+            PRAGMA user_version = 2;
+            COMMIT;
+            """, ct);
     }
 
     /// <summary>Writes samples in one transaction; returns their sequence numbers.</summary>
@@ -161,8 +195,12 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         finally { _lock.Release(); }
     }
 
-    /// <summary>Marks samples sent (call only after the broker acknowledged them).</summary>
-    public async Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken ct = default)
+    /// <summary>
+    /// Marks samples published (call only after the broker acknowledged them): awaiting a receipt,
+    /// or receipted at once when <paramref name="receipted"/> (a central service without receipts:
+    /// the PUBACK is all there is). A row a receipt already covered stays receipted.
+    /// </summary>
+    public async Task MarkSentAsync(IReadOnlyCollection<long> seqs, long sentAtNs = 0, bool receipted = false, CancellationToken ct = default)
     {
         if (seqs.Count == 0) return;
         await _lock.WaitAsync(ct);
@@ -171,7 +209,9 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
             await using var cmd = _db.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "UPDATE samples SET sent = 1 WHERE seq = $seq";
+            cmd.CommandText = $"UPDATE samples SET sent = $state, sent_at = $at, attempts = attempts + 1 WHERE seq = $seq AND sent <> {(int)SendState.Receipted}";
+            cmd.Parameters.AddWithValue("$state", (int)(receipted ? SendState.Receipted : SendState.AwaitingReceipt));
+            cmd.Parameters.AddWithValue("$at", sentAtNs);
             var p = cmd.Parameters.Add("$seq", SqliteType.Integer);
             foreach (var seq in seqs)
             {
@@ -183,14 +223,112 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         finally { _lock.Release(); }
     }
 
-    /// <summary>Deletes sent rows older than the cut-off; unsent rows are never pruned here.</summary>
+    /// <summary>
+    /// Applies a receipt: the rows of <paramref name="stored"/> and <paramref name="rejected"/> are
+    /// receipted (a row waiting to be re-sent, too: the receipt came late, not never). Rejected rows
+    /// are counted (meta 'receipt_rejected'): the central service holds them as dead letters.
+    /// </summary>
+    public async Task<ReceiptEffect> ApplyReceiptAsync(IReadOnlyList<(long From, long To)> stored, IReadOnlyList<(long From, long To)> rejected, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
+            long receipted = 0, rejectedCount = 0, covered = 0;
+            long? newest = null;
+            var sentAt = new HashSet<long>();
+            foreach (var (ranges, isRejected) in new[] { (stored, false), (rejected, true) })
+            {
+                foreach (var (from, to) in ranges)
+                {
+                    await using var cmd = _db.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = $"UPDATE samples SET sent = {(int)SendState.Receipted} WHERE seq BETWEEN $from AND $to AND sent <> {(int)SendState.Receipted} RETURNING sent_at";
+                    cmd.Parameters.AddWithValue("$from", from);
+                    cmd.Parameters.AddWithValue("$to", to);
+                    await using var reader = await cmd.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        receipted++;
+                        if (isRejected) rejectedCount++;
+                        if (reader.IsDBNull(0) || reader.GetInt64(0) <= 0) continue;
+                        var at = reader.GetInt64(0);
+                        sentAt.Add(at);
+                        if (newest is null || at > newest) newest = at;
+                    }
+                    covered += to - from + 1;
+                }
+            }
+            if (rejectedCount > 0) await AddToMetaAsync(tx, "receipt_rejected", rejectedCount, ct);
+            await tx.CommitAsync(ct);
+            // Rows of the ranges that were no longer here (pruned or evicted) count as neither.
+            return new ReceiptEffect(receipted, rejectedCount, Math.Max(0, covered - receipted), newest, [.. sentAt]);
+        }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>
+    /// Sends again (marks unsent) rows awaiting a receipt that were published before
+    /// <paramref name="sentBeforeNs"/> — a receipt for later rows shows they went missing — or, with
+    /// <paramref name="timeoutNs"/>, whose receipt is overdue: published more than timeout × 2^(attempts−1)
+    /// ago (at most × 64), so a long central outage does not multiply the broker's queue. Counted (meta 'resent').
+    /// </summary>
+    public async Task<long> ResendAsync(long nowNs, long? sentBeforeNs = null, long? timeoutNs = null, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
+            await using var cmd = _db.CreateCommand();
+            cmd.Transaction = tx;
+            var conditions = new List<string>();
+            if (sentBeforeNs is { } before) { conditions.Add("sent_at < $before"); cmd.Parameters.AddWithValue("$before", before); }
+            if (timeoutNs is { } timeout)
+            {
+                conditions.Add("sent_at + $timeout * (1 << MIN(MAX(attempts - 1, 0), 6)) < $now");
+                cmd.Parameters.AddWithValue("$timeout", Math.Max(1, timeout));
+                cmd.Parameters.AddWithValue("$now", nowNs);
+            }
+            cmd.CommandText = $"UPDATE samples SET sent = {(int)SendState.Unsent} WHERE sent = {(int)SendState.AwaitingReceipt}"
+                + (conditions.Count == 0 ? "" : " AND (" + string.Join(" OR ", conditions) + ")");
+            var n = await cmd.ExecuteNonQueryAsync(ct);
+            if (n > 0) await AddToMetaAsync(tx, "resent", n, ct);
+            await tx.CommitAsync(ct);
+            return n;
+        }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>Rows sent again since the buffer was created (each a possible duplicate centrally, never a loss).</summary>
+    public async Task<(long Resent, long ReceiptRejected)> ReceiptCountersAsync(CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            return (await ScalarAsync("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'resent'", ct),
+                await ScalarAsync("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'receipt_rejected'", ct));
+        }
+        finally { _lock.Release(); }
+    }
+
+    private async Task AddToMetaAsync(SqliteTransaction tx, string key, long n, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE meta SET value = CAST(value AS INTEGER) + $n WHERE key = $key";
+        cmd.Parameters.AddWithValue("$n", n);
+        cmd.Parameters.AddWithValue("$key", key);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes receipted rows older than the cut-off; rows not yet receipted are never pruned here.</summary>
     public async Task<int> PruneSentAsync(long olderThanNs, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await using var cmd = _db.CreateCommand();
-            cmd.CommandText = "DELETE FROM samples WHERE sent = 1 AND t < $t";
+            cmd.CommandText = $"DELETE FROM samples WHERE sent = {(int)SendState.Receipted} AND t < $t";
             cmd.Parameters.AddWithValue("$t", olderThanNs);
             return await cmd.ExecuteNonQueryAsync(ct);
         }
@@ -206,11 +344,12 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             cmd.CommandText = """
                 SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
                        (SELECT COUNT(*) FROM samples WHERE sent = 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent = 1)
+                       (SELECT COUNT(*) FROM samples WHERE sent = 1),
+                       (SELECT COUNT(*) FROM samples WHERE sent = 2)
                 """;
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            return new BufferCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            return new BufferCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         }
         finally { _lock.Release(); }
     }

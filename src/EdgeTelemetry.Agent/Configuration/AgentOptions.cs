@@ -100,6 +100,18 @@ public sealed class PublishOptions
     /// the central service's persistent session does not exist yet, so the rows stay in the buffer.
     /// </summary>
     public bool RequireSubscriber { get; set; } = true;
+    /// <summary>
+    /// "auto": keep samples until the central service's receipt says they are stored, when it
+    /// announces receipts (retained, on connect); without that announcement, fall back to the PUBACK
+    /// with a warning. "required": always wait for receipts. "off": the PUBACK alone counts as delivered.
+    /// </summary>
+    public string Receipts { get; set; } = "auto";
+    /// <summary>Re-send a sample whose receipt has not come this long after its PUBACK (doubling per attempt, at most ×64). 0: 8 × the recent 90th-percentile receipt latency, within 30–600 s.</summary>
+    public double ReceiptTimeoutSeconds { get; set; }
+    /// <summary>A receipt for samples published later than an unreceipted one by more than this shows the earlier one went missing: it is re-sent.</summary>
+    public double ReceiptGapGraceSeconds { get; set; } = 5;
+    /// <summary>How long after connecting to wait for the central service's retained announcement before publishing ("auto").</summary>
+    public int CapabilitiesWaitMs { get; set; } = 2000;
 }
 
 public sealed class SensorOptions

@@ -52,6 +52,9 @@ public static class AgentOptionsValidator
         if (string.IsNullOrWhiteSpace(o.Buffer.Path)) Add("buffer:path", "is empty");
         if (o.Buffer.Synchronous is not ("FULL" or "NORMAL" or "EXTRA")) Add("buffer:synchronous", $"'{o.Buffer.Synchronous}' must be FULL, NORMAL or EXTRA");
         if (o.Publish.MaxSamplesPerBatch < 1) Add("publish:maxSamplesPerBatch", "must be at least 1");
+        if (o.Publish.Receipts is not ("auto" or "required" or "off")) Add("publish:receipts", $"'{o.Publish.Receipts}' must be auto, required or off");
+        if (o.Publish.ReceiptTimeoutSeconds < 0) Add("publish:receiptTimeoutSeconds", "must be 0 (derived from the receipt latency) or more");
+        if (o.Publish.ReceiptGapGraceSeconds < 0) Add("publish:receiptGapGraceSeconds", "must be 0 or more");
         if (o.Hardware is not ("real" or "emulated")) Add("hardware", $"'{o.Hardware}' must be real or emulated");
         if (o.Sensors.Count == 0) Add("sensors", "at least one sensor is required");
 

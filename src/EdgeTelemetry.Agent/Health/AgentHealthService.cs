@@ -40,11 +40,20 @@ public sealed class AgentHealthService(
 
     public async Task<IReadOnlyList<Reading>> ReadAsync(long nowNs, CancellationToken ct)
     {
-        var (unsent, oldestNs, _) = await buffer.BacklogAsync(ct);
+        var backlog = await buffer.BacklogAsync(ct);
+        var (resent, rejected) = await buffer.ReceiptCountersAsync(ct);
+        double Age(long? oldestNs) => oldestNs is { } o ? Math.Max(0, (nowNs - o) / 1e9) : 0;
         var readings = new List<Reading>
         {
-            new("backlog", unsent, Units.Count),
-            new("oldest_unsent_age", oldestNs is { } o ? Math.Max(0, (nowNs - o) / 1e9) : 0, Units.Second),
+            new("backlog", backlog.Unsent, Units.Count),
+            new("oldest_unsent_age", Age(backlog.OldestUnsentNs), Units.Second),
+            // Not yet confirmed stored by a receipt (unsent included): what the device still answers for.
+            new("unreceipted", backlog.Unreceipted, Units.Count),
+            new("oldest_unreceipted_age", Age(backlog.OldestUnreceiptedNs), Units.Second),
+            new("oldest_unreceipted_seq", backlog.OldestUnreceiptedSeq ?? backlog.MaxSeq + 1, Units.None),
+            new("receipts", publisherStats.ReceiptsActive ? 1 : 0, Units.None),
+            new("resent", resent, Units.Count),
+            new("receipt_rejected", rejected, Units.Count),
             new("evictions", await buffer.EvictedTotalAsync(ct) + Interlocked.Read(ref bufferStats.DroppedInMemory), Units.Count),
             new("buffer_bytes", await buffer.UsedBytesAsync(ct), Units.Byte),
             new("uptime", Math.Round((clock.GetUtcNow() - _started).TotalSeconds), Units.Second),
@@ -52,6 +61,7 @@ public sealed class AgentHealthService(
             new("clock_ok", clockMonitor.Trusted ? 1 : 0, Units.None),
             new("clock_jumps", clockMonitor.Jumps, Units.Count),
         };
+        if (publisherStats.ReceiptLatency.Percentile(0.5) is { } p50) readings.Add(new Reading("receipt_latency_p50", Math.Round(p50.TotalSeconds, 3), Units.Second));
         if (DiskFree(buffer.Path) is { } free) readings.Add(new Reading("disk_free", free, Units.Byte));
         if (CpuTemperature() is { } celsius) readings.Add(new Reading("cpu_temperature", celsius, Units.Celsius));
         return readings;

@@ -1,6 +1,8 @@
+using System.Buffers;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Model;
+using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -12,6 +14,9 @@ namespace EdgeTelemetry.Agent.Publishing;
 /// Publishes the buffer's unsent samples in sequence order, QoS 1, and marks them sent only after
 /// the broker's PUBACK. A lost connection, a timeout or a refused PUBACK leaves the rows unsent:
 /// they go again after reconnecting, and the central side stores a replay as the same points.
+/// A sent row stays in the buffer until the central service's receipt says it is stored
+/// (docs/reliability.md); rows whose receipt is overdue, or that a later receipt shows missing, or
+/// that a broker which lost our session may have lost, are sent again.
 /// </summary>
 public sealed class MqttPublisher(
     SampleBuffer buffer,
@@ -31,6 +36,22 @@ public sealed class MqttPublisher(
         var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(opts.Broker.ReconnectMinSeconds), TimeSpan.FromSeconds(opts.Broker.ReconnectMaxSeconds));
         var telemetryTopic = Topics.For(opts.Site, opts.Device, TopicKind.Telemetry);
         var eventsTopic = Topics.For(opts.Site, opts.Device, TopicKind.Events);
+        var receiptsTopic = Topics.For(opts.Site, opts.Device, TopicKind.Receipts);
+        var inbound = System.Threading.Channels.Channel.CreateUnbounded<MqttApplicationMessageReceivedEventArgs>(new() { SingleReader = true });
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == Topics.CentralCapabilities)
+            {
+                OnCapabilities(ReceiptCodec.TryDecodeCapabilities(e.ApplicationMessage.Payload.ToArray()), opts.Publish);
+                return Task.CompletedTask;
+            }
+            if (e.ApplicationMessage.Topic != receiptsTopic) return Task.CompletedTask;
+            // Acknowledged once applied to the buffer: a receipt lost in a crash is redelivered by the broker.
+            e.AutoAcknowledge = false;
+            return inbound.Writer.WriteAsync(e).AsTask();
+        };
+        var receipts = ApplyReceiptsAsync(inbound.Reader, opts.Publish, stoppingToken);
+        var lastTimeoutCheck = DateTimeOffset.MinValue;
 
         // Two lanes after an outage: everything sampled since the (re)connect is live and goes first;
         // the backlog before it drains beside it, oldest first, at a bounded rate.
@@ -43,10 +64,22 @@ public sealed class MqttPublisher(
             {
                 if (!client.IsConnected)
                 {
-                    await ConnectAsync(client, opts, stoppingToken);
+                    await ConnectAsync(client, opts, receiptsTopic, stoppingToken);
                     backoff.Reset();
                     liveFromSeq = (await buffer.BacklogAsync(stoppingToken)).MaxSeq + 1;
                     backlogEmpty = false;
+                }
+                if (Interlocked.Exchange(ref _resendQueued, 0) != 0) backlogEmpty = false; // re-sent rows sit in the backlog lane
+                if (stats.ReceiptsActive && clock.GetUtcNow() - lastTimeoutCheck >= TimeSpan.FromSeconds(1))
+                {
+                    lastTimeoutCheck = clock.GetUtcNow();
+                    var overdue = await buffer.ResendAsync(Time.ToUnixNanoseconds(lastTimeoutCheck), timeoutNs: (long)(ReceiptTimeout(opts.Publish).TotalSeconds * 1e9), ct: stoppingToken);
+                    if (overdue > 0)
+                    {
+                        stats.ResentOverdue += overdue;
+                        backlogEmpty = false;
+                        logger.LogWarning("Sending {Count} samples again: no receipt within {Timeout:F0} s (or its backed-off multiple)", overdue, ReceiptTimeout(opts.Publish).TotalSeconds);
+                    }
                 }
                 // Alarms first: an operator's warning must not queue behind a telemetry backlog.
                 while (await PublishNextBatchAsync(client, eventsTopic, SampleKind.Event, 0, long.MaxValue, opts.Publish.MaxSamplesPerBatch, opts.Publish, stoppingToken) > 0) { }
@@ -81,6 +114,8 @@ public sealed class MqttPublisher(
             }
         }
 
+        inbound.Writer.TryComplete();
+        try { await receipts; } catch (OperationCanceledException) { }
         if (client.IsConnected)
         {
             // The sampler and buffer writer have stopped before us: send what they committed last.
@@ -144,13 +179,89 @@ public sealed class MqttPublisher(
                 : $"broker refused the batch: {result.ReasonCode} {result.ReasonString}");
 
         var seqs = samples.Take(count).Select(s => s.Seq).ToArray();
-        await buffer.MarkSentAsync(seqs, CancellationToken.None);
+        // With receipts the row waits for the central service's word; without, the PUBACK is all there is.
+        await buffer.MarkSentAsync(seqs, Time.ToUnixNanoseconds(clock.GetUtcNow()), receipted: !stats.ReceiptsActive, CancellationToken.None);
         stats.SamplesSent += seqs.Length;
         stats.BatchesSent++;
         return count;
     }
 
-    private async Task ConnectAsync(IMqttClient client, AgentOptions opts, CancellationToken ct)
+    private int _resendQueued;
+    private TaskCompletionSource<bool> _capabilities = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The central service's retained announcement (or its absence) decides whether receipts are awaited ("auto").</summary>
+    private void OnCapabilities(CentralCapabilities? announced, PublishOptions o)
+    {
+        var receipts = announced is { Receipts: >= 1 };
+        _capabilities.TrySetResult(receipts);
+        if (o.Receipts != "auto" || receipts == stats.ReceiptsActive) return;
+        stats.ReceiptsActive = receipts;
+        if (receipts) logger.LogInformation("The central service sends receipts: samples stay buffered until it has stored them");
+        else WarnNoReceipts();
+    }
+
+    private void WarnNoReceipts() =>
+        logger.LogWarning("The central service does not announce receipts (older version, or Ingest:Receipts off): a PUBACK counts as delivered, so a broker crash or a full broker queue can lose samples");
+
+    /// <summary>Receipt timeout: configured, or 8 × the recent 90th-percentile latency within 30–600 s.</summary>
+    private TimeSpan ReceiptTimeout(PublishOptions o) =>
+        o.ReceiptTimeoutSeconds > 0
+            ? TimeSpan.FromSeconds(o.ReceiptTimeoutSeconds)
+            : TimeSpan.FromSeconds(Math.Clamp(8 * (stats.ReceiptLatency.Percentile(0.9)?.TotalSeconds ?? 0), 30, 600));
+
+    /// <summary>Applies each receipt to the buffer, then acknowledges it; re-sends rows a receipt shows missing.</summary>
+    private async Task ApplyReceiptsAsync(System.Threading.Channels.ChannelReader<MqttApplicationMessageReceivedEventArgs> inbound, PublishOptions o, CancellationToken ct)
+    {
+        await foreach (var e in inbound.ReadAllAsync(ct))
+        {
+            try
+            {
+                var payload = e.ApplicationMessage.Payload.ToArray();
+                var receipt = ReceiptCodec.TryDecode(payload);
+                stats.ReceiptsReceived++;
+                stats.ReceiptBytes += payload.Length;
+                // Another stream's receipt is for a buffer file this agent no longer has.
+                if (receipt is not null && receipt.Stream == buffer.StreamId
+                    && Ranges(receipt.Stored, out var stored) && Ranges(receipt.Rejected, out var rejected))
+                {
+                    var effect = await buffer.ApplyReceiptAsync(stored, rejected, ct);
+                    var now = Time.ToUnixNanoseconds(clock.GetUtcNow());
+                    stats.SamplesReceipted += effect.Receipted;
+                    stats.ReceiptRejected += effect.Rejected;
+                    foreach (var sentAt in effect.SentAtNs) stats.ReceiptLatency.Add(TimeSpan.FromTicks(Math.Max(0, now - sentAt) / 100));
+                    if (effect.Rejected > 0)
+                        logger.LogWarning("The central service dead-lettered {Count} samples (see its rejects); they leave the buffer", effect.Rejected);
+                    if (effect.NewestSentAtNs is { } newest)
+                    {
+                        var missing = await buffer.ResendAsync(now, sentBeforeNs: newest - (long)(o.ReceiptGapGraceSeconds * 1e9), ct: ct);
+                        if (missing > 0)
+                        {
+                            stats.ResentGap += missing;
+                            Interlocked.Exchange(ref _resendQueued, 1);
+                            signal.Notify();
+                            logger.LogWarning("Sending {Count} samples again: a receipt for later samples arrived, theirs did not", missing);
+                        }
+                    }
+                }
+                else if (receipt is null) logger.LogWarning("Ignored a receipt that does not parse ({Bytes} bytes)", payload.Length);
+                await e.AcknowledgeAsync(CancellationToken.None);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception ex)
+            {
+                // Not acknowledged: redelivered on the next session; meanwhile the timeout covers the rows.
+                logger.LogWarning("Could not apply a receipt: {Error}", ex.Message);
+            }
+        }
+    }
+
+    private static bool Ranges(string? text, out List<(long From, long To)> ranges)
+    {
+        if (string.IsNullOrEmpty(text)) { ranges = []; return true; }
+        return SeqRanges.TryParse(text, BatchValidator.MaxSeq, 1_000_000, out ranges);
+    }
+
+    private async Task ConnectAsync(IMqttClient client, AgentOptions opts, string receiptsTopic, CancellationToken ct)
     {
         var statusTopic = Topics.For(opts.Site, opts.Device, TopicKind.Status);
         var builder = new MqttClientOptionsBuilder()
@@ -168,10 +279,46 @@ public sealed class MqttPublisher(
         if (opts.Broker.Username is not null) builder.WithCredentials(opts.Broker.Username, opts.Broker.Password);
         if (opts.Broker.UseTls) builder.WithTlsOptions(o => o.UseTls());
 
-        await client.ConnectAsync(builder.Build(), ct);
+        _capabilities = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connect = await client.ConnectAsync(builder.Build(), ct);
         stats.Connects++;
-        logger.LogInformation("Connected to broker {Host}:{Port} as {Site}/{Device}, stream {Stream}",
-            opts.Broker.Host, opts.Broker.Port, opts.Site, opts.Device, buffer.StreamId);
+        logger.LogInformation("Connected to broker {Host}:{Port} as {Site}/{Device}, stream {Stream} (session present: {SessionPresent})",
+            opts.Broker.Host, opts.Broker.Port, opts.Site, opts.Device, buffer.StreamId, connect.IsSessionPresent);
+        if (opts.Publish.Receipts != "off")
+        {
+            var subscribe = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(receiptsTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .WithTopicFilter(f => f.WithTopic(Topics.CentralCapabilities).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .Build();
+            var result = await client.SubscribeAsync(subscribe, ct);
+            foreach (var item in result.Items)
+                if ((int)item.ResultCode > 2)
+                    logger.LogWarning("Broker refused the subscription {Topic}: {Code} (does the ACL let this device read its receipts?)", item.TopicFilter.Topic, item.ResultCode);
+            if (opts.Publish.Receipts == "required") stats.ReceiptsActive = true;
+            else
+            {
+                // The retained announcement comes right after the SUBACK; without it within the wait, an older central service.
+                bool announced;
+                try { announced = await _capabilities.Task.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(0, opts.Publish.CapabilitiesWaitMs)), clock, ct); }
+                catch (TimeoutException) { announced = false; }
+                if (stats.ReceiptsActive != announced || stats.Connects == 1)
+                {
+                    stats.ReceiptsActive = announced;
+                    if (!announced) WarnNoReceipts();
+                }
+            }
+            // A broker that lost our session may have lost the messages it held for the central service too.
+            if (!connect.IsSessionPresent && stats.ReceiptsActive)
+            {
+                var resent = await buffer.ResendAsync(Time.ToUnixNanoseconds(clock.GetUtcNow()), ct: ct);
+                if (resent > 0)
+                {
+                    stats.ResentSession += resent;
+                    logger.LogWarning("The broker had no session for us: sending {Count} unreceipted samples again", resent);
+                }
+            }
+        }
+        else stats.ReceiptsActive = false;
         await PublishStatusAsync(client, opts, "online", ct);
     }
 
@@ -184,7 +331,7 @@ public sealed class MqttPublisher(
             .Build(), ct);
 }
 
-/// <summary>Counters the agent reports (status file, logs, later health telemetry).</summary>
+/// <summary>Counters the agent reports (status file, logs, health telemetry).</summary>
 public sealed class PublisherStats
 {
     public long SamplesSent;
@@ -192,4 +339,44 @@ public sealed class PublisherStats
     public long Connects;
     public long Failures;
     public long BacklogSent;
+    /// <summary>Whether samples wait for receipts (the central service announced them, or "required").</summary>
+    public volatile bool ReceiptsActive;
+    public long ReceiptsReceived;
+    public long ReceiptBytes;
+    public long SamplesReceipted;
+    public long ReceiptRejected;
+    /// <summary>Samples sent again, by why: receipt overdue, a later receipt showed them missing, the broker lost our session.</summary>
+    public long ResentOverdue, ResentGap, ResentSession;
+    /// <summary>PUBACK → receipt, per published message.</summary>
+    public LatencyWindow ReceiptLatency { get; } = new(256);
+}
+
+/// <summary>The last N latencies, for percentiles (receipt timeout, health telemetry).</summary>
+public sealed class LatencyWindow(int capacity)
+{
+    private readonly TimeSpan[] _values = new TimeSpan[capacity];
+    private int _count, _next;
+
+    public void Add(TimeSpan value)
+    {
+        lock (_values)
+        {
+            _values[_next] = value;
+            _next = (_next + 1) % _values.Length;
+            _count = Math.Min(_count + 1, _values.Length);
+        }
+    }
+
+    /// <summary>Nearest-rank percentile of the window, null while empty.</summary>
+    public TimeSpan? Percentile(double p)
+    {
+        TimeSpan[] copy;
+        lock (_values)
+        {
+            if (_count == 0) return null;
+            copy = _values[.._count];
+        }
+        Array.Sort(copy);
+        return copy[Math.Clamp((int)Math.Ceiling(p * copy.Length) - 1, 0, copy.Length - 1)];
+    }
 }

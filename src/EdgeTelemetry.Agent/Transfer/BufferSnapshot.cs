@@ -9,7 +9,7 @@ namespace EdgeTelemetry.Agent.Transfer;
 /// <summary>Which buffered samples an export takes.</summary>
 public enum ExportMode { Unsent, All, Range }
 
-/// <summary>Unsent rows (default), every retained row, or every retained row with fromNs ≤ t &lt; toNs.</summary>
+/// <summary>Rows not yet receipted (default), every retained row, or every retained row with fromNs ≤ t &lt; toNs.</summary>
 public sealed record ExportSelection(ExportMode Mode, long FromNs = long.MinValue, long ToNs = long.MaxValue)
 {
     public static readonly ExportSelection Unsent = new(ExportMode.Unsent);
@@ -140,7 +140,9 @@ public sealed class BufferSnapshot : IAsyncDisposable
         var parts = new List<string> { "kind IN (0, 1)" };
         switch (s.Mode)
         {
-            case ExportMode.Unsent: parts.Add("sent = 0"); break;
+            // Not yet receipted: a sample the broker acknowledged may still be lost before it is stored.
+            // (In a file no receipt-aware agent has opened, "sent = 1" rows come along too: duplicates, harmless.)
+            case ExportMode.Unsent: parts.Add("sent <> 2"); break;
             case ExportMode.Range:
                 if (s.FromNs != long.MinValue) parts.Add($"t >= {s.FromNs}");
                 if (s.ToNs != long.MaxValue) parts.Add($"t < {s.ToNs}");

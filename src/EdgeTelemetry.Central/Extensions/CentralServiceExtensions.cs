@@ -16,6 +16,7 @@ public static class CentralServiceExtensions
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<DeliveryTracker>();
         services.AddSingleton<IngestHealth>();
+        services.AddSingleton<ReceiptPublisher>();
         services.AddSingleton(sp => new InFlightBudget(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxInFlightBytes));
         services.AddSingleton(sp => new MessageIngest(sp.GetRequiredService<IngestMetrics>(), sp.GetRequiredService<DeliveryTracker>(),
             sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MessageIngest>()));

@@ -10,7 +10,7 @@ namespace EdgeTelemetry.Central.Ingest;
 /// </summary>
 public sealed class IngestMetrics
 {
-    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked, _duplicates, _clockSkewed, _deviceEvicted;
+    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked, _duplicates, _clockSkewed, _deviceEvicted, _receipts, _receiptBytes, _receiptFailures;
     private readonly ConcurrentDictionary<string, long> _rejected = new();
 
     public long MessagesReceived => Interlocked.Read(ref _messages);
@@ -29,6 +29,10 @@ public sealed class IngestMetrics
     public void Duplicates(long n) => Interlocked.Add(ref _duplicates, n);
     public void ClockSkewFlagged(int samples) => Interlocked.Add(ref _clockSkewed, samples);
     public void DeviceEvicted(long samples) => Interlocked.Add(ref _deviceEvicted, samples);
+    public void ReceiptSent(int bytes) { Interlocked.Increment(ref _receipts); Interlocked.Add(ref _receiptBytes, bytes); }
+    public void ReceiptFailed() => Interlocked.Increment(ref _receiptFailures);
+    public long ReceiptsSent => Interlocked.Read(ref _receipts);
+    public long ReceiptBytes => Interlocked.Read(ref _receiptBytes);
     public void Reject(string reason) => _rejected.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
     public string ToPrometheusText()
@@ -43,6 +47,9 @@ public sealed class IngestMetrics
         Counter(sb, "edgetelemetry_duplicate_samples_total", "Samples received again (replays after a lost acknowledgement)", DuplicatesTotal);
         Counter(sb, "edgetelemetry_clock_skewed_samples_total", "Samples from devices whose clock was far from the receiver's", Interlocked.Read(ref _clockSkewed));
         Counter(sb, "edgetelemetry_device_evicted_samples_total", "Samples devices reported evicting to stay within their buffer quota", Interlocked.Read(ref _deviceEvicted));
+        Counter(sb, "edgetelemetry_receipts_sent_total", "Receipts published to devices after their samples were written", ReceiptsSent);
+        Counter(sb, "edgetelemetry_receipt_bytes_total", "Payload bytes of the receipts published", ReceiptBytes);
+        Counter(sb, "edgetelemetry_receipt_failures_total", "Receipts not published (no broker connection or no PUBACK); devices re-send after their timeout", Interlocked.Read(ref _receiptFailures));
         sb.Append("# HELP edgetelemetry_rejected_total Messages or samples rejected, by reason\n# TYPE edgetelemetry_rejected_total counter\n");
         foreach (var (reason, n) in _rejected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append(CultureInfo.InvariantCulture, $"edgetelemetry_rejected_total{{reason=\"{reason}\"}} {n}\n");

@@ -33,6 +33,10 @@ public sealed class IngestOptions
     public long MaxInFlightBytes { get; set; } = 64L * 1024 * 1024;
     /// <summary>Longest the delivery-accounting restore may take at start before ingest goes on without the rest.</summary>
     public double RestoreTimeoutSeconds { get; set; } = 30;
+    /// <summary>Publish a receipt to each device after its samples are written (or dead-lettered), and announce it (retained).</summary>
+    public bool Receipts { get; set; } = true;
+    /// <summary>How long one receipt publication may wait for the broker's PUBACK before it counts as failed.</summary>
+    public double ReceiptTimeoutSeconds { get; set; } = 5;
     /// <summary>/healthz answers 503 when messages have waited this long without a successful write.</summary>
     public double StuckAfterSeconds { get; set; } = 120;
 }

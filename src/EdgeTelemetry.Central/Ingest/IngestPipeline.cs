@@ -11,7 +11,7 @@ using Polly.Retry;
 namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>
-/// validate → line protocol → InfluxDB → acknowledge. Messages are gathered into one write by size
+/// validate → line protocol → InfluxDB → receipt → acknowledge. Messages are gathered into one write by size
 /// (MaxBatchPoints) and time (FlushIntervalMs) and acknowledged, in order, only once InfluxDB has
 /// accepted the write. While InfluxDB is down the write is retried and nothing is acknowledged, so
 /// the broker keeps the rest. Each message is prepared inside <see cref="MessageIngest"/>'s fault
@@ -32,9 +32,10 @@ public sealed class IngestPipeline : BackgroundService
     private readonly InFlightBudget _budget;
     private readonly IngestHealth _health;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly ReceiptPublisher _receipts;
 
     public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics, DeliveryTracker delivery,
-        MessageIngest core, InFlightBudget budget, IngestHealth health, IHostApplicationLifetime lifetime,
+        MessageIngest core, InFlightBudget budget, IngestHealth health, ReceiptPublisher receipts, IHostApplicationLifetime lifetime,
         IOptions<InfluxOptions> influx, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<IngestPipeline> logger)
     {
         _delivery = delivery;
@@ -45,6 +46,7 @@ public sealed class IngestPipeline : BackgroundService
         _budget = budget;
         _health = health;
         _lifetime = lifetime;
+        _receipts = receipts;
         _influx = influx.Value;
         _ingest = ingest.Value;
         _clock = clock;
@@ -75,6 +77,9 @@ public sealed class IngestPipeline : BackgroundService
     /// <summary>Test hook: how the process exit code is set when the pipeline fails.</summary>
     internal Action<int> SetExitCode { get; set; } = code => Environment.ExitCode = code;
 
+    /// <summary>Test hook: runs after a write succeeded, before its receipts and acknowledgements (a test can halt there).</summary>
+    internal Func<IReadOnlyList<PreparedMessage>, CancellationToken, Task>? AfterWrite { get; set; }
+
     /// <summary>The shared ingest core (also used by offline import).</summary>
     public MessageIngest Core { get; }
 
@@ -88,8 +93,13 @@ public sealed class IngestPipeline : BackgroundService
             while (await _inbox.WaitToReadAsync(stoppingToken))
             {
                 var batch = await GatherAsync(stoppingToken);
-                await Core.StoreAsync(batch.Select(b => b.Prepared).ToList(), _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken);
+                var prepared = batch.Select(b => b.Prepared).ToList();
+                await Core.StoreAsync(prepared, _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken);
                 _health.Written();
+                if (AfterWrite is { } hook) await hook(prepared, stoppingToken);
+                // Receipts before acknowledgements: a crash between the two costs a redelivery (a
+                // duplicate), never a receipt for points that are not stored.
+                await _receipts.PublishAsync(prepared, stoppingToken);
                 foreach (var item in batch) await AcknowledgeAsync(item.Message);
                 _metrics.Acknowledged(batch.Count);
                 _health.Waiting(_inbox.TryPeek(out var next) ? next.ReceivedAt : null);

@@ -25,6 +25,10 @@ public sealed class PreparedMessage(string topic, byte[] payload, DateTimeOffset
     public long RefusedSamples { get; } = refusedSamples;
     /// <summary>Set when InfluxDB refused the points and the message went to the dead-letter store instead.</summary>
     public Rejection? RefusedByDatabase { get; set; }
+    /// <summary>Sequence numbers this message stores once its write succeeds (ascending ranges).</summary>
+    public IReadOnlyList<(long From, long To)> StoredSeqs { get; init; } = [];
+    /// <summary>Sequence numbers this message dead-letters with their reason (ascending ranges).</summary>
+    public IReadOnlyList<(long From, long To)> RejectedSeqs { get; init; } = [];
 }
 
 /// <summary>
@@ -118,11 +122,32 @@ public sealed class MessageIngest
             LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, device, SafeStream(result.Batch?.Stream), payload, receivedAt));
         }
         // A message-level rejection refuses every sample of the envelope.
-        var refused = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null
-            ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
-            : rejections.Count;
+        var messageLevel = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null;
+        var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0) : rejections.Count;
+        var (stored, rejected) = ReceiptSeqs(result, accepted > 0, messageLevel);
         return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines.ToString(),
-            accepted + rejections.Count + 1, accepted, rejections, refused);
+            accepted + rejections.Count + 1, accepted, rejections, refused)
+        {
+            StoredSeqs = stored,
+            RejectedSeqs = rejected,
+        };
+    }
+
+    /// <summary>
+    /// What a receipt may say of this message once written: the accepted sequence numbers stored,
+    /// the rest dead-lettered. A message-level rejection (or a refused accounting) dead-letters
+    /// every valid sequence number of the envelope.
+    /// </summary>
+    private static (List<(long From, long To)> Stored, List<(long From, long To)> Rejected) ReceiptSeqs(ValidatedBatch result, bool stored, bool messageLevel)
+    {
+        if (result.Topic is null || SafeStream(result.Batch?.Stream) is null) return ([], []);
+        if (stored)
+            return (SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq)),
+                SeqRanges.FromUnordered(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)));
+        var all = messageLevel
+            ? (result.Batch?.Samples ?? []).Where(s => s is not null).Select(s => s.Seq)
+            : result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value));
+        return ([], SeqRanges.FromUnordered(all.Where(q => q is >= 1 and <= BatchValidator.MaxSeq).Distinct()));
     }
 
     private static string? SafeStream(string? stream) => BatchValidator.IsValidStream(stream) ? stream : null;

@@ -15,6 +15,7 @@ namespace EdgeTelemetry.Central.Ingest;
 public sealed class MqttIngestService(
     ChannelWriter<InboundMessage> inbox,
     InFlightBudget budget,
+    ReceiptPublisher receipts,
     IOptions<IngestOptions> options,
     TimeProvider clock,
     ILogger<MqttIngestService> logger) : BackgroundService
@@ -47,6 +48,7 @@ public sealed class MqttIngestService(
         client.DisconnectedAsync += e =>
         {
             IsConnected = false;
+            receipts.Attach(null);
             if (e.ClientWasConnected)
                 logger.LogWarning("Disconnected from broker {Host}:{Port}: {Reason}", o.BrokerHost, o.BrokerPort, e.Reason);
             return Task.CompletedTask;
@@ -106,6 +108,7 @@ public sealed class MqttIngestService(
 
         var connect = await client.ConnectAsync(builder.Build(), ct);
         IsConnected = true;
+        receipts.Attach(client);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Telemetry)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Events)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -115,6 +118,15 @@ public sealed class MqttIngestService(
         foreach (var item in result.Items)
             if ((int)item.ResultCode > 2)
                 throw new InvalidOperationException($"broker refused subscription {item.TopicFilter.Topic}: {item.ResultCode}");
+        try
+        {
+            await receipts.AnnounceAsync(client, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Agents then fall back to PUBACK-as-sent (with a warning on their side); ingest itself goes on.
+            logger.LogWarning("Could not announce receipts on {Topic}: {Error}", Topics.CentralCapabilities, ex.Message);
+        }
         logger.LogInformation("Subscribed at {Host}:{Port} as {ClientId} (session present: {SessionPresent}, group {Group})",
             o.BrokerHost, o.BrokerPort, o.ClientId, connect.IsSessionPresent, o.SharedGroup);
         _subscribed.TrySetResult();

@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace EdgeTelemetry.Wire;
 
-public enum TopicKind { Telemetry, Events, Status }
+/// <summary>Receipts flow central → device; the central service never ingests that topic, so <see cref="Topics.TryParse"/> does not accept it.</summary>
+public enum TopicKind { Telemetry, Events, Status, Receipts }
 
 /// <summary>A parsed topic: <c>edgetelemetry/v1/{site}/{device}/{kind}</c>.</summary>
 public readonly record struct DeviceTopic(string Site, string Device, TopicKind Kind);
@@ -14,6 +15,12 @@ public readonly record struct DeviceTopic(string Site, string Device, TopicKind 
 public static partial class Topics
 {
     public const string Root = "edgetelemetry/v1";
+
+    /// <summary>
+    /// Retained announcement by the central service that it sends receipts ("_central" is no valid
+    /// id, so no device can publish here under the ACL's %u pattern).
+    /// </summary>
+    public const string CentralCapabilities = Root + "/_central/capabilities";
 
     // \z, not $: in .NET "$" also matches before a trailing "\n", which would let "site\n" through.
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
@@ -36,6 +43,7 @@ public static partial class Topics
         TopicKind.Telemetry => "telemetry",
         TopicKind.Events => "events",
         TopicKind.Status => "status",
+        TopicKind.Receipts => "receipts",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -35,11 +35,31 @@ public class BufferQuotaTests : IDisposable
     }
 
     [Fact]
-    public async Task Sent_rows_are_pruned_before_any_unsent_row_is_evicted()
+    public async Task Receipted_rows_go_first_then_the_oldest_unreceipted_counted_as_evicted()
     {
         await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
         var seqs = await buffer.AppendAsync(Enumerable.Range(0, 4000).Select(t => Telemetry(t)).ToList());
-        await buffer.MarkSentAsync(seqs.Take(3000).ToArray());
+        await buffer.MarkSentAsync(seqs.Take(2000).ToArray(), sentAtNs: 1);          // sent, no receipt yet
+        await buffer.MarkSentAsync(seqs.Skip(2000).Take(1000).ToArray(), sentAtNs: 1);
+        await buffer.ApplyReceiptAsync([(seqs[2000], seqs[2999])], []);               // 1000 receipted
+        var used = await buffer.UsedBytesAsync();
+
+        var eviction = await buffer.EnforceQuotaAsync(used / 2);
+
+        Assert.Equal(1000, eviction!.SentRowsPruned);
+        // Sent but unreceipted rows are not delivered: evicting them is counted loss, oldest first.
+        Assert.True(eviction.Count > 0);
+        Assert.Equal(seqs[0], eviction.FirstSeq);
+        Assert.Equal(eviction.Count, await buffer.EvictedTotalAsync());
+        Assert.Equal(1000, (await buffer.CountAsync()).Unsent);
+    }
+
+    [Fact]
+    public async Task Receipted_rows_are_pruned_before_any_unsent_row_is_evicted()
+    {
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        var seqs = await buffer.AppendAsync(Enumerable.Range(0, 4000).Select(t => Telemetry(t)).ToList());
+        await buffer.MarkSentAsync(seqs.Take(3000).ToArray(), receipted: true);
         var used = await buffer.UsedBytesAsync();
 
         var eviction = await buffer.EnforceQuotaAsync(used / 2);

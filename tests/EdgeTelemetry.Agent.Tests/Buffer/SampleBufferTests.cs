@@ -30,7 +30,7 @@ public class SampleBufferTests : IDisposable
     {
         await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
         await buffer.AppendAsync([At(1), At(2), At(3), At(4)]);
-        await buffer.MarkSentAsync([1, 2]);
+        await buffer.MarkSentAsync([1, 2], sentAtNs: 1);
 
         Assert.Equal([3L, 4L], (await buffer.ReadUnsentAsync(10)).Select(s => s.Seq));
         Assert.Equal(new BufferCounts(4, 2, 2), await buffer.CountAsync());
@@ -44,7 +44,7 @@ public class SampleBufferTests : IDisposable
         {
             stream = first.StreamId;
             await first.AppendAsync([At(1), At(2)]);
-            await first.MarkSentAsync([1, 2]);
+            await first.MarkSentAsync([1, 2], receipted: true);
             await first.PruneSentAsync(long.MaxValue);
         }
         await using var second = await SampleBuffer.OpenAsync(_dir.File("b.db"));
@@ -69,11 +69,94 @@ public class SampleBufferTests : IDisposable
     {
         await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
         await buffer.AppendAsync([At(10), At(20), At(30)]);
-        await buffer.MarkSentAsync([1, 3]);
+        await buffer.MarkSentAsync([1, 3], receipted: true);
 
         var pruned = await buffer.PruneSentAsync(25);
 
         Assert.Equal(1, pruned);
-        Assert.Equal(new BufferCounts(3, 1, 1), await buffer.CountAsync());
+        Assert.Equal(new BufferCounts(3, 1, 0, 1), await buffer.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_sent_row_stays_until_a_receipt_covers_it_and_only_receipted_rows_are_pruned()
+    {
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await buffer.AppendAsync([At(10), At(20), At(30), At(40)]);
+        await buffer.MarkSentAsync([1, 2, 3, 4], sentAtNs: 1_000);
+
+        Assert.Equal(0, await buffer.PruneSentAsync(long.MaxValue));
+        var effect = await buffer.ApplyReceiptAsync(stored: [(1, 2)], rejected: [(4, 4)]);
+
+        Assert.Equal((3L, 1L, 0L, (long?)1_000), (effect.Receipted, effect.Rejected, effect.AlreadyReceipted, effect.NewestSentAtNs));
+        Assert.Equal([1_000L], effect.SentAtNs);
+        Assert.Equal(new BufferCounts(4, 0, 1, 3), await buffer.CountAsync());
+        Assert.Equal((0L, 1L), await buffer.ReceiptCountersAsync());
+        // A second copy of the receipt changes nothing.
+        Assert.Equal(3, (await buffer.ApplyReceiptAsync([(1, 2)], [(4, 4)])).AlreadyReceipted);
+        Assert.Equal(3, await buffer.PruneSentAsync(long.MaxValue));
+        Assert.Equal(new BufferCounts(4, 0, 1, 0), await buffer.CountAsync());
+    }
+
+    [Fact]
+    public async Task Rows_a_later_receipt_shows_missing_and_rows_whose_receipt_is_overdue_are_sent_again_with_backoff()
+    {
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await buffer.AppendAsync([At(10), At(20), At(30)]);
+        await buffer.MarkSentAsync([1], sentAtNs: 100);
+        await buffer.MarkSentAsync([2], sentAtNs: 200);
+        await buffer.MarkSentAsync([3], sentAtNs: 300);
+
+        // Row 3's receipt came, rows 1 and 2 were sent before it: only those sent before 250 go again.
+        await buffer.ApplyReceiptAsync([(3, 3)], []);
+        Assert.Equal(1, await buffer.ResendAsync(nowNs: 400, sentBeforeNs: 150));
+        Assert.Equal(1, (await buffer.ReadUnsentAsync(10)).Single().Seq);
+
+        // Row 1 is published a second time at 1 000: its timeout doubles (2 × 100), row 2's does not.
+        await buffer.MarkSentAsync([1], sentAtNs: 1_000);
+        Assert.Equal(1, await buffer.ResendAsync(nowNs: 1_150, timeoutNs: 100)); // row 2: 200 + 100 < 1 150
+        Assert.Equal(0, await buffer.ResendAsync(nowNs: 1_150, timeoutNs: 100)); // row 1: 1 000 + 200 ≥ 1 150
+        Assert.Equal(1, await buffer.ResendAsync(nowNs: 1_201, timeoutNs: 100));
+        Assert.Equal([1L, 2L], (await buffer.ReadUnsentAsync(10)).Select(s => s.Seq));
+        Assert.Equal((3L, 0L), await buffer.ReceiptCountersAsync());
+    }
+
+    [Fact]
+    public async Task A_late_receipt_for_a_row_queued_to_be_sent_again_settles_it()
+    {
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await buffer.AppendAsync([At(10)]);
+        await buffer.MarkSentAsync([1], sentAtNs: 100);
+        await buffer.ResendAsync(nowNs: 10_000, timeoutNs: 1);
+
+        await buffer.ApplyReceiptAsync([(1, 1)], []);
+        await buffer.MarkSentAsync([1], sentAtNs: 20_000); // a publication racing the receipt keeps it receipted
+
+        Assert.Empty(await buffer.ReadUnsentAsync(10));
+        Assert.Equal(new BufferCounts(1, 0, 0, 1), await buffer.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_buffer_written_before_receipts_keeps_its_acknowledged_rows_as_delivered()
+    {
+        var path = _dir.File("v1.db");
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            // The version-1 layout: no sent_at, no attempts, user_version 0.
+            cmd.CommandText = """
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE samples(seq INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, m TEXT NOT NULL, eq TEXT NOT NULL,
+                    r TEXT NOT NULL, sent INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0, clk INTEGER NOT NULL DEFAULT 0, boot TEXT, mono INTEGER);
+                INSERT INTO meta VALUES('stream_id', 'abc'), ('evicted', '0');
+                INSERT INTO samples(t, m, eq, r, sent) VALUES(1, 'centrifuge', 'cf-1', '[]', 1), (2, 'centrifuge', 'cf-1', '[]', 0);
+                """;
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await using var buffer = await SampleBuffer.OpenAsync(path);
+
+        Assert.Equal(new BufferCounts(2, 1, 0, 1), await buffer.CountAsync());
+        Assert.Equal("abc", buffer.StreamId);
     }
 }

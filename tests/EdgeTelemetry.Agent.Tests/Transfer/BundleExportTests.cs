@@ -49,7 +49,7 @@ public class BundleExportTests : IDisposable
     {
         var buffer = await SampleBuffer.OpenAsync(BufferPath);
         await buffer.AppendAsync(Enumerable.Range(1, 505).Select(i => At(i, i % 101 == 0 ? SampleKind.Event : SampleKind.Telemetry)).ToList());
-        await buffer.MarkSentAsync(Enumerable.Range(1, 150).Select(i => (long)i).ToList());
+        await buffer.MarkSentAsync(Enumerable.Range(1, 150).Select(i => (long)i).ToList(), receipted: true);
         return buffer;
     }
 
@@ -156,7 +156,7 @@ public class BundleExportTests : IDisposable
     public async Task Unsent_samples_need_not_be_contiguous_and_the_header_lists_their_ranges()
     {
         await using var buffer = await BufferAsync();
-        await buffer.MarkSentAsync(Enumerable.Range(300, 100).Select(i => (long)i).ToList()); // the live lane sent these first
+        await buffer.MarkSentAsync(Enumerable.Range(300, 100).Select(i => (long)i).ToList(), receipted: true); // the live lane sent these first
 
         await ExportAsync();
 
@@ -216,7 +216,7 @@ public class BundleExportTests : IDisposable
     {
         await using var buffer = await SampleBuffer.OpenAsync(BufferPath);
         await buffer.AppendAsync([At(1)]);
-        await buffer.MarkSentAsync([1]);
+        await buffer.MarkSentAsync([1], receipted: true);
 
         var (exit, output, _) = await ExportAsync();
 

@@ -57,7 +57,8 @@ public class IngestPipelineTests
         var pipeline = new IngestPipeline(inbox.Reader,
             new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
             metrics, delivery, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance),
-            new InFlightBudget(1 << 20), new IngestHealth(clock), lifetime ?? new Lifetime(),
+            new InFlightBudget(1 << 20), new IngestHealth(clock),
+            new ReceiptPublisher(metrics, Options.Create(ingest), NullLogger<ReceiptPublisher>.Instance), lifetime ?? new Lifetime(),
             Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(ingest),
             clock, NullLogger<IngestPipeline>.Instance);
         pipeline.SetExitCode = _ => throw new InvalidOperationException("unexpected pipeline failure");
