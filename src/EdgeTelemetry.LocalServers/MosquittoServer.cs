@@ -42,15 +42,20 @@ public sealed class MosquittoServer : IAsyncDisposable
     public static Task<MosquittoServer> StartAsync(string? workDir = null, CancellationToken ct = default) =>
         StartCoreAsync(auth: null, workDir, ct);
 
+    /// <summary>As <see cref="StartAsync(string?, CancellationToken)"/> with <see cref="Overrides"/> set from the first start.</summary>
+    public static Task<MosquittoServer> StartAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct = default) =>
+        StartCoreAsync(auth: null, null, ct, overrides);
+
     /// <summary>As <see cref="StartAsync(string?, CancellationToken)"/>; with <paramref name="auth"/>
     /// anonymous access is off and the password file and ACL apply, as in production.</summary>
     public static Task<MosquittoServer> StartWithAuthAsync(MosquittoAuth auth, string? workDir = null, CancellationToken ct = default) =>
         StartCoreAsync(auth, workDir, ct);
 
-    private static async Task<MosquittoServer> StartCoreAsync(MosquittoAuth? auth, string? workDir, CancellationToken ct)
+    private static async Task<MosquittoServer> StartCoreAsync(MosquittoAuth? auth, string? workDir, CancellationToken ct, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var exe = ExecutableLocator.Mosquitto();
         var server = new MosquittoServer(exe, workDir ?? WorkDirs.Create("mosquitto"), ownsWorkDir: workDir is null, auth);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) server.Overrides[key] = value;
         Directory.CreateDirectory(server._workDir);
         Directory.CreateDirectory(server.DataDir);
         for (var attempt = 1; ; attempt++)
@@ -70,6 +75,22 @@ public sealed class MosquittoServer : IAsyncDisposable
                 await server.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Options set over the shipped config at the next (re)start, e.g. <c>max_queued_messages</c> = "10"
+    /// for a test of a full queue. Empty: the shipped limits, as in production.
+    /// </summary>
+    public Dictionary<string, string> Overrides { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>SIGKILL, as a crash or power loss: nothing is saved beyond the last autosave.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { } p)
+        {
+            _process = null;
+            await p.KillAsync().ConfigureAwait(false);
         }
     }
 
@@ -96,7 +117,7 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     private async Task LaunchAsync(CancellationToken ct)
     {
-        await File.WriteAllTextAsync(ConfigPath, MosquittoConfig.ForLocalBroker(Port, DataDir, LogPath, _auth), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(ConfigPath, MosquittoConfig.ForLocalBroker(Port, DataDir, LogPath, _auth, overrides: Overrides), ct).ConfigureAwait(false);
         var logStart = File.Exists(LogPath) ? new FileInfo(LogPath).Length : 0;
         var process = ChildProcess.Start(_exe, ["-c", ConfigPath], _workDir, StdoutPath, StderrPath);
         _process = process;

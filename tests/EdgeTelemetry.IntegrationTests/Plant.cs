@@ -38,9 +38,10 @@ public sealed class Plant : IAsyncDisposable
     /// <summary>An operator key the plant's central service accepts (every /api endpoint needs one).</summary>
     public string OperatorKey { get; } = "plant-operator-" + Guid.NewGuid().ToString("N");
 
-    public static async Task<Plant> StartAsync()
+    /// <param name="brokerOverrides">Broker options over the shipped config (e.g. a tiny max_queued_messages).</param>
+    public static async Task<Plant> StartAsync(IReadOnlyDictionary<string, string>? brokerOverrides = null)
     {
-        var brokerTask = MosquittoServer.StartAsync();
+        var brokerTask = brokerOverrides is null ? MosquittoServer.StartAsync() : MosquittoServer.StartAsync(brokerOverrides);
         var influxTask = InfluxDbServer.StartAsync();
         var dir = Directory.CreateTempSubdirectory("et-plant-").FullName;
         return new Plant(await brokerTask, await influxTask, dir);

@@ -209,15 +209,21 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
             await using var cmd = _db.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"UPDATE samples SET sent = $state, sent_at = $at, attempts = attempts + 1 WHERE seq = $seq AND sent <> {(int)SendState.Receipted}";
+            // Every publication counts (attempts), also one that raced a receipt: a re-publication is
+            // what the central service sees as a duplicate, so 'resent' counts exactly those.
+            const int receiptedState = (int)SendState.Receipted;
+            cmd.CommandText = $"UPDATE samples SET sent = CASE WHEN sent = {receiptedState} THEN sent ELSE $state END, "
+                + $"sent_at = CASE WHEN sent = {receiptedState} THEN sent_at ELSE $at END, attempts = attempts + 1 WHERE seq = $seq RETURNING attempts";
             cmd.Parameters.AddWithValue("$state", (int)(receipted ? SendState.Receipted : SendState.AwaitingReceipt));
             cmd.Parameters.AddWithValue("$at", sentAtNs);
             var p = cmd.Parameters.Add("$seq", SqliteType.Integer);
+            long again = 0;
             foreach (var seq in seqs)
             {
                 p.Value = seq;
-                await cmd.ExecuteNonQueryAsync(ct);
+                if (await cmd.ExecuteScalarAsync(ct) is long attempts && attempts > 1) again++;
             }
+            if (again > 0) await AddToMetaAsync(tx, "resent", again, ct);
             await tx.CommitAsync(ct);
         }
         finally { _lock.Release(); }
@@ -271,7 +277,8 @@ public sealed partial class SampleBuffer : IAsyncDisposable
     /// Sends again (marks unsent) rows awaiting a receipt that were published before
     /// <paramref name="sentBeforeNs"/> — a receipt for later rows shows they went missing — or, with
     /// <paramref name="timeoutNs"/>, whose receipt is overdue: published more than timeout × 2^(attempts−1)
-    /// ago (at most × 64), so a long central outage does not multiply the broker's queue. Counted (meta 'resent').
+    /// ago (at most × 64), so a long central outage does not multiply the broker's queue. Returns the rows
+    /// queued; each is counted (meta 'resent') when it is published again.
     /// </summary>
     public async Task<long> ResendAsync(long nowNs, long? sentBeforeNs = null, long? timeoutNs = null, CancellationToken ct = default)
     {
@@ -292,14 +299,13 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             cmd.CommandText = $"UPDATE samples SET sent = {(int)SendState.Unsent} WHERE sent = {(int)SendState.AwaitingReceipt}"
                 + (conditions.Count == 0 ? "" : " AND (" + string.Join(" OR ", conditions) + ")");
             var n = await cmd.ExecuteNonQueryAsync(ct);
-            if (n > 0) await AddToMetaAsync(tx, "resent", n, ct);
             await tx.CommitAsync(ct);
             return n;
         }
         finally { _lock.Release(); }
     }
 
-    /// <summary>Rows sent again since the buffer was created (each a possible duplicate centrally, never a loss).</summary>
+    /// <summary>Publications beyond a row's first (each a possible duplicate centrally, never a loss), and rows the central service dead-lettered.</summary>
     public async Task<(long Resent, long ReceiptRejected)> ReceiptCountersAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);

@@ -16,6 +16,9 @@ public sealed class ReceiptPublisher(IngestMetrics metrics, IOptions<IngestOptio
 {
     private volatile IMqttClient? _client;
 
+    /// <summary>Test hook: a receipt for which this returns true is dropped, as if lost on the way.</summary>
+    internal Func<DeviceTopic, Receipt, bool>? Lose { get; set; }
+
     /// <summary>The connected ingest client (null while disconnected).</summary>
     internal void Attach(IMqttClient? client) => _client = client;
 
@@ -67,6 +70,7 @@ public sealed class ReceiptPublisher(IngestMetrics metrics, IOptions<IngestOptio
             return;
         }
         var payload = ReceiptCodec.Encode(receipt);
+        if (Lose?.Invoke(device, receipt) == true) return;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -117,6 +117,9 @@ public class SampleBufferTests : IDisposable
         Assert.Equal(0, await buffer.ResendAsync(nowNs: 1_150, timeoutNs: 100)); // row 1: 1 000 + 200 ≥ 1 150
         Assert.Equal(1, await buffer.ResendAsync(nowNs: 1_201, timeoutNs: 100));
         Assert.Equal([1L, 2L], (await buffer.ReadUnsentAsync(10)).Select(s => s.Seq));
+        // Counted when published again: row 1 once so far.
+        Assert.Equal((1L, 0L), await buffer.ReceiptCountersAsync());
+        await buffer.MarkSentAsync([1, 2], sentAtNs: 2_000);
         Assert.Equal((3L, 0L), await buffer.ReceiptCountersAsync());
     }
 
