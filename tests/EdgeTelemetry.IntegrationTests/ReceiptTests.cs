@@ -35,7 +35,7 @@ public class ReceiptTests(ITestOutputHelper output)
 
         await plant.Influx.StopAsync();
         await OutageAsync(TimeSpan.FromSeconds(15));
-        var queued = await Task.WhenAll(hosts.Select(async h => (await Plant.BufferOf(h).CountAsync()).Sent));
+        var queued = await Task.WhenAll(hosts.Select(async h => (await Plant.BufferOf(h).CountAsync()).AwaitingReceipt));
         await plant.Broker.KillAsync();
         await plant.Broker.StartAgainAsync();
         await plant.Influx.StartAgainAsync();
@@ -171,7 +171,7 @@ public class ReceiptTests(ITestOutputHelper output)
         var buffer = Plant.BufferOf(host);
         await Eventually.TrueAsync(async () => await plant.StoredCountAsync(device) >= 20, Patience, "20 points stored");
         Assert.False(stats.ReceiptsActive);
-        Assert.Equal(0, (await buffer.CountAsync()).Sent); // nothing waits for a receipt that never comes
+        Assert.Equal(0, (await buffer.CountAsync()).AwaitingReceipt); // nothing waits for a receipt that never comes
         Assert.Equal(0, old.Services.GetRequiredService<IngestMetrics>().ReceiptsSent);
         await old.StopAsync();
         await old.DisposeAsync();
@@ -197,7 +197,7 @@ public class ReceiptTests(ITestOutputHelper output)
         var stats = host.Services.GetRequiredService<PublisherStats>();
         Assert.False(stats.ReceiptsActive);
         Assert.Equal(0, stats.ReceiptsReceived);
-        Assert.Equal(0, (await Plant.BufferOf(host).CountAsync()).Sent);
+        Assert.Equal(0, (await Plant.BufferOf(host).CountAsync()).AwaitingReceipt);
         await StopAsync([host]);
     }
 

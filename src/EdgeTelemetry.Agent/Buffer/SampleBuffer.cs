@@ -20,8 +20,12 @@ public sealed record PendingSample(long TimestampNs, string Measurement, string 
 /// <summary>Where rows stand (column sent): not yet published, published and awaiting a receipt, receipted (stored or dead-lettered centrally).</summary>
 public enum SendState { Unsent = 0, AwaitingReceipt = 1, Receipted = 2 }
 
-/// <summary>Sampled = highest seq; Unsent = waiting to be published; Sent = published, awaiting a receipt; Receipted = stored centrally, kept for inspection.</summary>
-public sealed record BufferCounts(long Sampled, long Unsent, long Sent, long Receipted = 0);
+/// <summary>Sampled = highest seq; Unsent = waiting to be published; Sent = published and retained (receipted or not); Receipted = of those, confirmed stored centrally.</summary>
+public sealed record BufferCounts(long Sampled, long Unsent, long Sent, long Receipted = 0)
+{
+    /// <summary>Published, not yet confirmed stored.</summary>
+    public long AwaitingReceipt => Sent - Receipted;
+}
 
 /// <summary>What one receipt changed: rows newly receipted (of them dead-lettered), rows already receipted, the send time of the newest.</summary>
 public sealed record ReceiptEffect(long Receipted, long Rejected, long AlreadyReceipted, long? NewestSentAtNs, IReadOnlyList<long> SentAtNs);
@@ -350,7 +354,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
             cmd.CommandText = """
                 SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
                        (SELECT COUNT(*) FROM samples WHERE sent = 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent = 1),
+                       (SELECT COUNT(*) FROM samples WHERE sent >= 1),
                        (SELECT COUNT(*) FROM samples WHERE sent = 2)
                 """;
             await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -3,7 +3,7 @@ using EdgeTelemetry.Central.Ingest;
 
 namespace EdgeTelemetry.Central.Apis;
 
-/// <summary>Per-device delivery accounting: received, duplicates, missing ranges, device-reported evictions.</summary>
+/// <summary>Per-device delivery accounting: delivered, in flight (held by the device), evicted on the device, missing; duplicates and gap ranges.</summary>
 public static class DeliveryApi
 {
     public static IEndpointRouteBuilder MapDeliveryApi(this IEndpointRouteBuilder app)
@@ -13,6 +13,9 @@ public static class DeliveryApi
             s.Site,
             s.Device,
             s.Stream,
+            // Stored (distinct), still held by the device without a receipt, evicted there, and lost unexplained.
+            Delivered = s.Received,
+            s.InFlight,
             s.Received,
             s.Duplicates,
             s.HighestSeq,
@@ -20,7 +23,7 @@ public static class DeliveryApi
             // Gaps are listed up to 100; Missing counts them all.
             Gaps = s.Gaps.Take(100).Select(g => new { From = g.From, To = g.To }),
             s.Evicted,
-            UnexplainedMissing = Math.Max(0, s.Missing - s.Evicted),
+            s.UnexplainedMissing,
             s.LastSeen,
         }))).RequireAuthorization(ApiPolicies.FleetRead);
         return app;

@@ -28,7 +28,14 @@ public sealed record AgentHealth(
     double? CpuTemperatureDegC,
     double? UptimeSeconds,
     double? Reconnects,
-    bool? ClockOk);
+    bool? ClockOk,
+    /// <summary>Samples the device holds that no receipt has confirmed stored yet (unsent included).</summary>
+    double? Unreceipted = null,
+    double? OldestUnreceiptedAgeSeconds = null,
+    /// <summary>Whether the device waits for receipts (false: PUBACK-as-sent against a central service without them).</summary>
+    bool? Receipts = null,
+    /// <summary>Publications beyond a sample's first (duplicates centrally, never losses).</summary>
+    double? Resent = null);
 
 /// <summary>An alarm rule whose last transition was "raised".</summary>
 public sealed record OpenAlarm(string Equipment, string Rule, DateTimeOffset? Since, double? Value);

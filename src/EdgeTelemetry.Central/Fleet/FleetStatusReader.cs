@@ -13,7 +13,8 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
     private static readonly HashSet<string> NotRules = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", "clock_skew" };
 
     private static readonly string[] HealthFields =
-        ["backlog", "oldest_unsent_age", "evictions", "disk_free", "cpu_temperature", "uptime", "reconnects", "clock_ok"];
+        ["backlog", "oldest_unsent_age", "evictions", "disk_free", "cpu_temperature", "uptime", "reconnects", "clock_ok",
+         "unreceipted", "oldest_unreceipted_age", "receipts", "resent"];
 
     public async Task<IReadOnlyList<FleetDevice>> ListAsync(string? site, string? device, CancellationToken ct)
     {
@@ -56,8 +57,10 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
             var row = s.Rows[0];
             double? F(string name) => s.Column(name) is >= 0 and var i ? InfluxValue.Double(row[i]) : null;
             var clock = F("clock_ok");
+            var receipts = F("receipts");
             Get(s).Health = new AgentHealth(InfluxValue.Time(row[0]), F("backlog"), F("oldest_unsent_age"), F("evictions"),
-                F("disk_free"), F("cpu_temperature"), F("uptime"), F("reconnects"), clock is null ? null : clock >= 0.5);
+                F("disk_free"), F("cpu_temperature"), F("uptime"), F("reconnects"), clock is null ? null : clock >= 0.5,
+                F("unreceipted"), F("oldest_unreceipted_age"), receipts is null ? null : receipts >= 0.5, F("resent"));
         }
         var open = OpenRules(r[4]);
         foreach (var (s, rule, value) in open) Get(s).Alarms.Add((s.Tag("equipment") ?? "", rule, value));

@@ -4,9 +4,16 @@ using EdgeTelemetry.Transfer;
 namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>A device stream's delivery account: what arrived, twice, not at all, or was evicted on the device.</summary>
+/// <remarks>
+/// <see cref="InFlight"/> is what the device last reported holding without a receipt (agent_health
+/// <c>unreceipted</c>; null before a report): those samples are still on their way, it re-sends them.
+/// <see cref="UnexplainedMissing"/> counts the gaps the device no longer holds (below its oldest
+/// unreceipted seq) beyond what it reported evicting: a loss nobody accounts for.
+/// </remarks>
 public sealed record StreamDelivery(
     string Site, string Device, string Stream, long Received, long Duplicates, long HighestSeq,
-    long Missing, IReadOnlyList<(long From, long To)> Gaps, long Evicted, DateTimeOffset LastSeen);
+    long Missing, IReadOnlyList<(long From, long To)> Gaps, long Evicted, DateTimeOffset LastSeen,
+    long? InFlight = null, long UnexplainedMissing = 0);
 
 /// <summary>How much accounting state one device may hold.</summary>
 public sealed record DeliveryLimits
@@ -32,6 +39,9 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
         public readonly List<(long From, long To)> Ranges = []; // ascending, disjoint, merged
         public long Duplicates, Evicted, Received;
         public DateTimeOffset LastSeen;
+        // The device's own word, from its latest health report: samples held unreceipted, the oldest of them.
+        public long? Held, OldestHeldSeq;
+        public long HeldReportSeq;
     }
 
     private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<string, StreamState>> _devices = new();
@@ -57,6 +67,20 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     {
         var state = StreamOf(site, device, stream);
         lock (state) state.Evicted += count;
+    }
+
+    /// <summary>
+    /// The device reported (in its health sample <paramref name="reportSeq"/>) holding <paramref name="held"/>
+    /// samples without a receipt, the oldest being <paramref name="oldestSeq"/>. An older report (a replay) is ignored.
+    /// </summary>
+    public void RecordHeld(string site, string device, string stream, long reportSeq, long held, long oldestSeq)
+    {
+        var state = StreamOf(site, device, stream);
+        lock (state)
+        {
+            if (reportSeq <= state.HeldReportSeq) return;
+            (state.HeldReportSeq, state.Held, state.OldestHeldSeq) = (reportSeq, Math.Max(0, held), Math.Max(1, oldestSeq));
+        }
     }
 
     /// <summary>Restores what an earlier run (or another instance) persisted; false when the record would exceed the bound.</summary>
@@ -91,15 +115,21 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
             lock (state)
             {
                 var gaps = new List<(long, long)>();
-                long expected = 1, highest = 0, missing = 0;
+                long expected = 1, highest = 0, missing = 0, notHeld = 0;
+                var heldFrom = state.OldestHeldSeq ?? long.MaxValue;
                 foreach (var (from, to) in state.Ranges)
                 {
-                    if (from > expected) { gaps.Add((expected, from - 1)); missing += from - expected; }
+                    if (from > expected)
+                    {
+                        gaps.Add((expected, from - 1));
+                        missing += from - expected;
+                        notHeld += Math.Max(0, Math.Min(from, heldFrom) - expected);
+                    }
                     expected = to + 1;
                     highest = to;
                 }
                 result.Add(new StreamDelivery(site, device, stream, state.Received, state.Duplicates, highest,
-                    missing, gaps, state.Evicted, state.LastSeen));
+                    missing, gaps, state.Evicted, state.LastSeen, state.Held, Math.Max(0, notHeld - state.Evicted)));
             }
         }
         return result.OrderBy(r => r.Site).ThenBy(r => r.Device).ThenBy(r => r.Stream).ToList();

@@ -176,6 +176,11 @@ public sealed class MessageIngest
             evicted += n is > 0 and < 1e15 ? (long)n : 0;
         }
         if (_delivery.Record(device.Site, device.Device, stream, ranges, receivedAt) is not { } duplicates) return false;
+        // The device's own count of what it still holds without a receipt (its latest health report).
+        if (result.Accepted.Where(a => a.Measurement == Measurements.AgentHealth).MaxBy(a => a.Seq) is { } health
+            && health.Readings.FirstOrDefault(r => r.Name == "unreceipted")?.Value is double held and >= 0 and < 1e15
+            && health.Readings.FirstOrDefault(r => r.Name == "oldest_unreceipted_seq")?.Value is double oldest and >= 1 and <= BatchValidator.MaxSeq)
+            _delivery.RecordHeld(device.Site, device.Device, stream, health.Seq, (long)held, (long)oldest);
         if (duplicates > 0) _metrics.Duplicates(duplicates);
         if (evicted > 0)
         {

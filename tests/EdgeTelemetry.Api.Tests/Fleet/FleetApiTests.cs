@@ -24,7 +24,8 @@ public class FleetApiTests(InfluxFixture influx)
         var health = (DateTimeOffset t, double backlog, double clockOk) =>
             new Point("agent_health", Ns(t)).Tag("site", CentralHost.Site).Tag("device", "centrifuge-01").Tag("equipment", "agent")
                 .Field("backlog", backlog).Field("oldest_unsent_age", 340.0).Field("evictions", 0.0).Field("disk_free", 1e9)
-                .Field("cpu_temperature", 55.5).Field("uptime", 3600.0).Field("reconnects", 2.0).Field("clock_ok", clockOk);
+                .Field("cpu_temperature", 55.5).Field("uptime", 3600.0).Field("reconnects", 2.0).Field("clock_ok", clockOk)
+                .Field("unreceipted", backlog + 200).Field("oldest_unreceipted_age", 410.0).Field("receipts", 1.0).Field("resent", 37.0);
         await host.WriteAsync(
         [
             Status("centrifuge-01", T.AddHours(-1), "online"),
@@ -64,6 +65,11 @@ public class FleetApiTests(InfluxFixture influx)
         Assert.Equal(T.AddMinutes(31), c.GetProperty("lastSeen").GetDateTimeOffset()); // the last message received
         Assert.Equal(12, c.GetProperty("health").Num("backlog"));
         Assert.Equal(340, c.GetProperty("health").Num("oldestUnsentAgeSeconds"));
+        // Sent but not yet confirmed stored: what the device still answers for.
+        Assert.Equal(212, c.GetProperty("health").Num("unreceipted"));
+        Assert.Equal(410, c.GetProperty("health").Num("oldestUnreceiptedAgeSeconds"));
+        Assert.True(c.GetProperty("health").GetProperty("receipts").GetBoolean());
+        Assert.Equal(37, c.GetProperty("health").Num("resent"));
         Assert.Equal("untrusted", c.Str("clockState"));
         var open = Assert.Single(c.GetProperty("openAlarms").EnumerateArray());
         Assert.Equal(("icon-i150-1", "fluidisation_lost", 3.5), (open.Str("equipment"), open.Str("rule"), open.Num("value")));

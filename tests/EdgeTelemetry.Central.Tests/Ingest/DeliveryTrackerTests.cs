@@ -27,6 +27,23 @@ public class DeliveryTrackerTests
     }
 
     [Fact]
+    public void Gaps_the_device_still_holds_are_in_flight_and_only_the_rest_beyond_its_evictions_is_missing()
+    {
+        var tracker = new DeliveryTracker();
+        tracker.Record("s", "d", "st", R(1, 2, 6, 7, 12, 13, 20), T); // gaps 3-5, 8-11, 14-19
+        tracker.RecordEviction("s", "d", "st", 2);
+        var before = tracker.Summary().Single();
+        Assert.Equal((13L, (long?)null, 11L), (before.Missing, before.InFlight, before.UnexplainedMissing)); // no word from the device yet
+
+        // The device holds 9 without a receipt, the oldest seq 10: gaps 10-11 and 14-19 are on their way.
+        tracker.RecordHeld("s", "d", "st", reportSeq: 20, held: 9, oldestSeq: 10);
+        tracker.RecordHeld("s", "d", "st", reportSeq: 7, held: 50, oldestSeq: 3);  // an older report, replayed: ignored
+        var after = tracker.Summary().Single();
+
+        Assert.Equal((13L, (long?)9, 3L + 2 - 2), (after.Missing, after.InFlight, after.UnexplainedMissing)); // 3-5, 8-9 not held, 2 evicted
+    }
+
+    [Fact]
     public void Out_of_order_arrival_fills_gaps_and_merges_ranges()
     {
         var tracker = new DeliveryTracker();
