@@ -74,6 +74,7 @@ public static class DemoRun
         // Give the central service time to store what the broker still holds for it.
         await WaitForAsync(async () => (await StoredAsync(influx)).Points >= totals.Sent, TimeSpan.FromSeconds(30), "central service to store every sent sample", throwOnTimeout: false);
         // Receipts that arrive while the agents are stopped wait in their broker sessions for the next start.
+        await PrintReceiptsAsync(http, centralPort, influx);
         await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
 
         var (points, devices) = await StoredAsync(influx);
@@ -103,6 +104,28 @@ public static class DemoRun
         }
         catch (InvalidOperationException) { return (0, 0); } // database not created yet
         catch (HttpRequestException) { return (0, 0); }
+    }
+
+    /// <summary>What receipts cost on the wire (central /metrics) and how long they take (agents' last agent_health).</summary>
+    private static async Task PrintReceiptsAsync(HttpClient http, int centralPort, InfluxDbServer influx)
+    {
+        try
+        {
+            var metrics = (await http.GetStringAsync($"http://127.0.0.1:{centralPort}/metrics")).Split('\n')
+                .Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(' ')).Where(p => p.Length == 2)
+                .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+            double M(string name) => metrics.GetValueOrDefault(name);
+            var (receipts, bytes, stored) = (M("edgetelemetry_receipts_sent_total"), M("edgetelemetry_receipt_bytes_total"), M("edgetelemetry_samples_stored_total"));
+            var latency = await influx.QuerySeriesAsync(Database, "SELECT last(receipt_latency_p50), last(receipt_latency_p99) FROM agent_health GROUP BY device");
+            var perDevice = string.Join(", ", latency.Where(l => l.Rows.Count > 0).Select(l =>
+                string.Create(CultureInfo.InvariantCulture, $"{l.Tags.GetValueOrDefault("device")} {Convert.ToDouble(l.Rows[0][1], CultureInfo.InvariantCulture) * 1000:F0}/{Convert.ToDouble(l.Rows[0][2], CultureInfo.InvariantCulture) * 1000:F0} ms")));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"demo: receipts {receipts:F0} for {stored:F0} samples stored: {bytes:F0} payload bytes, {(stored > 0 ? bytes / stored : 0):F1} B/sample; receipt latency p50/p99 {(perDevice.Length > 0 ? perDevice : "(no agent_health report with receipts yet)")}"));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or FormatException or TaskCanceledException)
+        {
+            Console.WriteLine($"demo: receipt figures unavailable ({ex.Message})");
+        }
     }
 
     private static ChildProcess StartDotnet(string root, string configuration, string project, string work, string name, IEnumerable<string> args)

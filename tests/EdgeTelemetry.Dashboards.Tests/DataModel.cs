@@ -39,7 +39,7 @@ public static class DataModel
         Schema("agent_health", ["site", "device", "equipment"],
             ["backlog", "oldest_unsent_age", "evictions", "buffer_bytes", "disk_free", "cpu_temperature", "uptime",
              "reconnects", "clock_ok", "clock_jumps", "unreceipted", "oldest_unreceipted_age", "oldest_unreceipted_seq",
-             "receipts", "resent", "receipt_rejected", "receipt_latency_p50", "seq"]),
+             "receipts", "resent", "receipt_rejected", "receipt_latency_p50", "receipt_latency_p99", "seq"]),
         // Agent events topic: one float field per rule id, 1 = raised, 0 = cleared, plus the triggering value.
         Schema("alarm", ["site", "device", "equipment"],
             [.. AlarmRules, .. AlarmRules.Select(r => r + "_value"), "seq"]),

@@ -51,7 +51,8 @@ public class AgentCrashTests
         }
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
         var storedBefore = metrics.SamplesStored;
-        using (var replay = plant.StartAgentProcess(config))
+        // A fresh session: receipts the broker still holds for the old one would (rightly) settle rows reset here.
+        using (var replay = plant.StartAgentProcess(config, "--Agent:Broker:ClientId=cf-4-replay"))
         {
             await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + sampled, Patience, "the replayed samples written again");
             await Signals.TerminateAsync(replay, TimeSpan.FromSeconds(30));

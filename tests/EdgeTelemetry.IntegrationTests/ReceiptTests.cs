@@ -118,6 +118,36 @@ public class ReceiptTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_two_instances_the_one_that_stored_a_message_receipts_it_and_a_dead_ones_messages_are_stored_by_the_other()
+    {
+        await using var plant = await Plant.StartAsync();
+        // Two instances of one shared-subscription group, each with its own session.
+        var a = await plant.StartCentralAsync("--Ingest:ClientId=central-a-" + Guid.NewGuid().ToString("N")[..6]);
+        var b = await plant.StartCentralAsync("--Ingest:ClientId=central-b-" + Guid.NewGuid().ToString("N")[..6]);
+        plant.Own(b);
+        const string device = "rc-s1";
+        var host = await plant.StartAgentFromAsync(plant.AgentConfig(device, "centrifuge", intervalMs: 50), "--Agent:Publish:ReceiptGapGraceSeconds=2");
+        await Eventually.TrueAsync(async () => await plant.StoredCountAsync(device) >= 40, Patience, "40 points stored");
+        var aMetrics = a.Services.GetRequiredService<IngestMetrics>();
+        var bMetrics = b.Services.GetRequiredService<IngestMetrics>();
+        Assert.True(aMetrics.ReceiptsSent > 0 && bMetrics.ReceiptsSent > 0, "both instances store and receipt their share");
+
+        // A dies after a write, before its receipts and acknowledgements: those messages stay in its session.
+        var heldByA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receiptsBefore = aMetrics.ReceiptsSent;
+        Pipeline(a).AfterWrite = async (_, ct) => { heldByA.TrySetResult(); await Task.Delay(Timeout.Infinite, ct); };
+        await heldByA.Task.WaitAsync(Patience);
+        await a.StopAsync();
+        await a.DisposeAsync();
+        Assert.Equal(receiptsBefore, aMetrics.ReceiptsSent); // no receipt for the write it never finished
+
+        var (sampled, stored) = await AllStoredAsync(plant, host, device);
+        var (resent, _) = await Plant.BufferOf(host).ReceiptCountersAsync();
+        output.WriteLine($"two instances, one gone mid-write: sampled {sampled}, stored {stored}, re-sent {resent}, receipts from a {aMetrics.ReceiptsSent}, from b {bMetrics.ReceiptsSent}");
+        await StopAsync([host]);
+    }
+
+    [Fact]
     public async Task Lost_receipts_are_made_good_by_re_sending_with_exactly_counted_duplicates()
     {
         await using var plant = await Plant.StartAsync();

@@ -62,6 +62,7 @@ public sealed class AgentHealthService(
             new("clock_jumps", clockMonitor.Jumps, Units.Count),
         };
         if (publisherStats.ReceiptLatency.Percentile(0.5) is { } p50) readings.Add(new Reading("receipt_latency_p50", Math.Round(p50.TotalSeconds, 3), Units.Second));
+        if (publisherStats.ReceiptLatency.Percentile(0.99) is { } p99) readings.Add(new Reading("receipt_latency_p99", Math.Round(p99.TotalSeconds, 3), Units.Second));
         if (DiskFree(buffer.Path) is { } free) readings.Add(new Reading("disk_free", free, Units.Byte));
         if (CpuTemperature() is { } celsius) readings.Add(new Reading("cpu_temperature", celsius, Units.Celsius));
         return readings;

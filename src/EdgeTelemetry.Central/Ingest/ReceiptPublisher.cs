@@ -79,8 +79,7 @@ public sealed class ReceiptPublisher(IngestMetrics metrics, IOptions<IngestOptio
                 .WithTopic(Topics.For(device.Site, device.Device, TopicKind.Receipts))
                 .WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithContentType("application/json")
-                .Build(), timeout.Token);
+                .Build(), timeout.Token); // no content-type property: 19 bytes a receipt on a link paid by the megabyte
             // No matching subscribers: an agent without receipts (v1) or one not connected with a session; nothing to do.
             if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
                 metrics.ReceiptSent(payload.Length);
