@@ -1,52 +1,33 @@
-using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Model;
-using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.MercuryAnalyser;
 
-namespace EdgeTelemetry.Agent.Sensors;
+namespace EdgeTelemetry.Agent.Sensors.MercuryAnalyser;
 
 /// <summary>
 /// A mercury vapour analyser streaming ASCII readings on a serial port (Lumex RA-915 class in
-/// ng/m³, Jerome J405 class in mg/m³), converted to µg/m³. Lines arrive at the instrument's pace;
-/// each read returns the latest valid reading since the previous read. Self-checks (zero, test
-/// cell, regeneration) and faults give no value — never zero.
+/// ng/m³, Jerome J405 class in mg/m³), converted to µg/m³. Lines arrive at the instrument's pace and are
+/// parsed as they come; each read returns the latest valid reading since the previous read. Self-checks
+/// (zero, test cell, regeneration) and faults give no value — never zero.
 /// </summary>
 public sealed class MercurySerialSensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
     private readonly string _name;
-    private readonly MercuryLineParser _parser;
-    private readonly MercuryAnalyserLineGenerator? _emulator;
-    private readonly MercurySerialConnection? _serial;
+    private readonly TextReader _lines;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private MercuryReading? _latest;
     private MercuryLineResult? _lastOther;
 
-    public MercurySerialSensor(SensorOptions o, SensorContext ctx)
+    /// <param name="lines">The instrument's line stream; owned (disposed) by this sensor.</param>
+    public MercurySerialSensor(string name, SensorContext ctx, TextReader lines, MercuryLineFormat format)
     {
         _ctx = ctx;
-        _name = o.Name ?? "hg";
-        var format = FormatFor(o.Format);
-        _parser = new MercuryLineParser(format);
-        if (ctx.Emulated)
-        {
-            _emulator = new MercuryAnalyserLineGenerator(format.DefaultUnit ?? MercuryConcentrationUnit.NanogramsPerCubicMetre);
-        }
-        else
-        {
-            _serial = MercurySerialConnection.Open(o.Port ?? throw new ArgumentException("port: is required"), o.Baud);
-            _ = Task.Run(() => PumpAsync(new MercuryAnalyserReader(_serial.Reader, _parser), _stop.Token));
-        }
+        _name = name;
+        _lines = lines;
+        _ = Task.Run(() => PumpAsync(new MercuryAnalyserReader(lines, new MercuryLineParser(format)), _stop.Token));
     }
-
-    public static MercuryLineFormat FormatFor(string? name) => name switch
-    {
-        null or "lumex_ra915" => MercuryLineFormat.LumexRa915,
-        "jerome_j405" => MercuryLineFormat.JeromeJ405,
-        _ => throw new ArgumentException($"format: '{name}' is not lumex_ra915 or jerome_j405"),
-    };
 
     public string Measurement => _ctx.Measurement;
     public string Equipment => _ctx.Equipment;
@@ -54,11 +35,6 @@ public sealed class MercurySerialSensor : ISensor, IDisposable
 
     public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        if (_emulator is not null)
-        {
-            _emulator.SetConcentration(_ctx.Truth(_name, now));
-            Accept(_parser.Parse(_emulator.NextLine()));
-        }
         MercuryReading? reading;
         MercuryLineResult? other;
         lock (_lock)
@@ -93,15 +69,16 @@ public sealed class MercurySerialSensor : ISensor, IDisposable
             await foreach (var result in reader.ReadAllAsync(ct)) Accept(result);
         }
         catch (OperationCanceledException) { }
-        catch (Exception ex)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             _ctx.Logger.LogError(ex, "{Equipment}: serial port read failed; no further mercury readings", Equipment);
         }
+        catch (Exception) { } // the port was closed by Dispose
     }
 
     public void Dispose()
     {
         _stop.Cancel();
-        _serial?.Dispose();
+        _lines.Dispose();
     }
 }

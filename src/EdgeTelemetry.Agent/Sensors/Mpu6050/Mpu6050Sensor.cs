@@ -1,10 +1,9 @@
-using EdgeTelemetry.Agent.Configuration;
+using System.Device.I2c;
 using EdgeTelemetry.Agent.Sampling;
-using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Mpu6050;
 
-namespace EdgeTelemetry.Agent.Sensors;
+namespace EdgeTelemetry.Agent.Sensors.Mpu6050;
 
 /// <summary>
 /// Shaking-table stroke rate and vibration from an MPU-6050 on the deck: one window of
@@ -13,16 +12,16 @@ namespace EdgeTelemetry.Agent.Sensors;
 public sealed class Mpu6050Sensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
-    private readonly SensorOptions _o;
+    private readonly Mpu6050Options _o;
     private readonly Mpu6050Accelerometer _imu;
     private readonly IWindowClock _clock;
 
-    public Mpu6050Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
+    /// <param name="clock">Paces the window: real time on a Pi, the emulator's time otherwise; the loop is the same.</param>
+    public Mpu6050Sensor(Mpu6050Options o, SensorContext ctx, I2cDevice device, IWindowClock clock)
     {
         _ctx = ctx;
         _o = o;
-        var device = i2c.Open(o, ctx, I2cAddress.Parse(o.Address, 0x68));
-        _clock = i2c.WindowClock(device);
+        _clock = clock;
         _imu = new Mpu6050Accelerometer(device);
     }
 
@@ -34,12 +33,11 @@ public sealed class Mpu6050Sensor : ISensor, IDisposable
     {
         var count = Math.Max(16, _o.SampleRateHz * _o.WindowMs / 1000);
         var period = TimeSpan.FromSeconds(1.0 / _o.SampleRateHz);
-        // The clock comes with the bus: real time on a Pi, the emulator's time otherwise; the loop is the same.
         var samples = await _imu.ReadWindowAsync(count, period, _clock, ct);
         var summary = VibrationAnalysis.Analyse(samples, _o.SampleRateHz);
         return
         [
-            new Reading(_o.Name ?? "stroke_rate", Math.Round(summary.Stopped ? 0 : summary.StrokesPerMinute, 1), Units.StrokesPerMinute),
+            new Reading(_o.Name, Math.Round(summary.Stopped ? 0 : summary.StrokesPerMinute, 1), Units.StrokesPerMinute),
             WireUnits.Reading("vibration_rms", UnitsNet.Acceleration.FromStandardGravity(summary.RmsG), 4),
         ];
     }

@@ -1,11 +1,9 @@
-using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
-using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Calibration;
 using EdgeTelemetry.Sensors.Pulse;
 
-namespace EdgeTelemetry.Agent.Sensors;
+namespace EdgeTelemetry.Agent.Sensors.Pulse;
 
 /// <summary>
 /// A Hall-effect pickup on the bowl (rpm, and G from the bowl diameter) or a pulse flow meter
@@ -14,31 +12,28 @@ namespace EdgeTelemetry.Agent.Sensors;
 public sealed class PulseSensor : ISensor, IDisposable
 {
     private readonly SensorContext _ctx;
-    private readonly SensorOptions _o;
-    private readonly bool _isFlow;
+    private readonly string _name;
     private readonly PulseCounter _counter;
     private readonly IDisposable? _source;
     private readonly RpmCalculator? _rpm;
     private readonly PulseFlowMeter? _flow;
     private PulseCountSnapshot _previous;
 
-    public PulseSensor(SensorOptions o, SensorContext ctx, bool isFlow, ISensorHardware hardware)
+    public PulseSensor(string name, SensorContext ctx, IEdgeSource edges, TimeSpan debounce, RpmCalculator rpm)
+        : this(name, ctx, edges, debounce) => _rpm = rpm;
+
+    public PulseSensor(string name, SensorContext ctx, IEdgeSource edges, TimeSpan debounce, PulseFlowMeter flow)
+        : this(name, ctx, edges, debounce) => _flow = flow;
+
+    private PulseSensor(string name, SensorContext ctx, IEdgeSource edges, TimeSpan debounce)
     {
         _ctx = ctx;
-        _o = o;
-        _isFlow = isFlow;
-        var stoppedAfter = TimeSpan.FromSeconds(o.StoppedAfterSeconds);
-        if (isFlow) _flow = new PulseFlowMeter(o.KFactor ?? throw new ArgumentException("kFactor: is required"), stoppedAfter);
-        else _rpm = new RpmCalculator(o.PulsesPerRevolution, stoppedAfter);
-        // Pulses per second per unit of the channel: K pulses per litre of L/min, or pulses per revolution of rpm.
-        var hertzPerUnit = (isFlow ? _flow!.KFactor : _rpm!.PulsesPerRevolution) / 60.0;
-        var source = hardware.OpenEdges(o, ctx, Name, hertzPerUnit);
-        _source = source as IDisposable;
-        _counter = new PulseCounter(source, TimeSpan.FromMilliseconds(o.DebounceMs));
+        _name = name;
+        _source = edges as IDisposable;
+        _counter = new PulseCounter(edges, debounce);
         _previous = _counter.ReadSnapshot();
     }
 
-    public string Name => _o.Name ?? (_isFlow ? "water_flow" : "bowl_speed");
     public string Measurement => _ctx.Measurement;
     public string Equipment => _ctx.Equipment;
     public TimeSpan Interval => _ctx.Interval;
@@ -51,12 +46,12 @@ public sealed class PulseSensor : ISensor, IDisposable
         if (_flow is not null)
         {
             var flow = _flow.Calculate(_previous, current);
-            readings = [new Reading(Name, Math.Round(flow.LitresPerMinute, 3), Units.LitresPerMinute)];
+            readings = [new Reading(_name, Math.Round(flow.LitresPerMinute, 3), Units.LitresPerMinute)];
         }
         else
         {
             var rpm = _rpm!.Calculate(_previous, current);
-            var list = new List<Reading> { new(Name, Math.Round(rpm.Rpm, 2), Units.Rpm) };
+            var list = new List<Reading> { new(_name, Math.Round(rpm.Rpm, 2), Units.Rpm) };
             if (_ctx.BowlDiameterMm is { } mm)
                 list.Add(new Reading("bowl_g", Math.Round(CentrifugeGForce.FromBowlDiameter(rpm.Rpm, mm / 1000.0), 3), Units.GForce));
             readings = list;
