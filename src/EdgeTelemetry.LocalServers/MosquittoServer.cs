@@ -53,24 +53,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         var server = new MosquittoServer(exe, workDir ?? WorkDirs.Create("mosquitto"), ownsWorkDir: workDir is null, auth);
         Directory.CreateDirectory(server._workDir);
         Directory.CreateDirectory(server.DataDir);
-        for (var attempt = 1; ; attempt++)
-        {
-            server.Port = ChildProcess.FreePort();
-            try
-            {
-                await server.LaunchAsync(ct).ConfigureAwait(false);
-                return server;
-            }
-            catch (ServerStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // Another process took the port between our probe and the broker's bind: new port.
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+        return await ChildProcess.LaunchOnFreePortsAsync(server, () => server.Port = ChildProcess.FreePort(), () => server.LaunchAsync(ct)).ConfigureAwait(false);
     }
 
     /// <summary>SIGTERM (Mosquitto then writes its persistence file), wait; kill after 10 s.</summary>

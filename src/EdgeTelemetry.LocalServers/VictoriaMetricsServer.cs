@@ -48,25 +48,11 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
     public static async Task<VictoriaMetricsServer> StartAsync((string User, string Password)? basicAuth = null, CancellationToken ct = default)
     {
         var server = new VictoriaMetricsServer(ExecutableLocator.VictoriaMetrics(), WorkDirs.Create("victoria-metrics"), basicAuth);
-        for (var attempt = 1; ; attempt++)
+        return await ChildProcess.LaunchOnFreePortsAsync(server, () =>
         {
             server.Port = ChildProcess.FreePort();
             server.Url = new Uri($"http://127.0.0.1:{server.Port}");
-            try
-            {
-                await server.LaunchAsync(ct).ConfigureAwait(false);
-                return server;
-            }
-            catch (ServerStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // The port was taken between our probe and the bind: try another.
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+        }, () => server.LaunchAsync(ct)).ConfigureAwait(false);
     }
 
     private async Task LaunchAsync(CancellationToken ct)

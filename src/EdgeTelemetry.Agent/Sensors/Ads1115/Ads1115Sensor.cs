@@ -7,26 +7,21 @@ using Iot.Device.Ads1115;
 namespace EdgeTelemetry.Agent.Sensors.Ads1115;
 
 /// <summary>4–20 mA and 0–10 V transducers (pressure, flow, density, level) on an ADS1115.</summary>
-public sealed class Ads1115Sensor : ISensor, IDisposable
+public sealed class Ads1115Sensor : DriverSensor, IDisposable
 {
     private sealed record Input(InputMultiplexer Mux, MeasuringRange Range, string Name, ChannelCalibration Calibration);
 
-    private readonly SensorContext _ctx;
     private readonly Ads1115Channels _adc;
     private readonly List<Input> _inputs;
 
     public Ads1115Sensor(Ads1115Options o, SensorContext ctx, I2cDevice device)
+        : base(ctx)
     {
-        _ctx = ctx;
         _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name, CalibrationOf(c))).ToList();
         _adc = new Ads1115Channels(device);
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         var readings = new List<Reading>(_inputs.Count);
         foreach (var input in _inputs)
@@ -36,7 +31,7 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
             if (raw.IsClipped || !measured.HasValue)
             {
                 // NAMUR NE43: a broken loop is a fault, never a value.
-                _ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
+                Ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
                     raw.IsClipped ? "ADC input clipped" : measured.Detail, raw.Voltage.Volts);
                 continue;
             }

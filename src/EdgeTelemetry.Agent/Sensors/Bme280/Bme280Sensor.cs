@@ -6,24 +6,19 @@ using EdgeTelemetry.Sensors.Bme280;
 namespace EdgeTelemetry.Agent.Sensors.Bme280;
 
 /// <summary>BME280: air temperature, humidity and pressure (enclosure and ambient conditions).</summary>
-public sealed class Bme280Sensor : ISensor, IDisposable
+public sealed class Bme280Sensor : DriverSensor, IDisposable
 {
-    private readonly SensorContext _ctx;
     private readonly Bme280AirSensor _bme;
 
     public Bme280Sensor(SensorContext ctx, I2cDevice device)
+        : base(ctx)
     {
-        _ctx = ctx;
         _bme = new Bme280AirSensor(device);
         if (!_bme.HumidityTrimmingReadable)
             ctx.Logger.LogWarning("{Equipment}: BME280 humidity trimming is negative, which the binding misreads; humidity is not reported", ctx.Equipment);
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         var air = _bme.Read();
         IReadOnlyList<Reading> readings = air.Humidity is { } humidity

@@ -10,9 +10,8 @@ namespace EdgeTelemetry.Agent.Sensors.MercuryAnalyser;
 /// parsed as they come; each read returns the latest valid reading since the previous read. Self-checks
 /// (zero, test cell, regeneration) and faults give no value — never zero.
 /// </summary>
-public sealed class MercurySerialSensor : ISensor, IDisposable
+public sealed class MercurySerialSensor : DriverSensor, IDisposable
 {
-    private readonly SensorContext _ctx;
     private readonly string _name;
     private readonly TextReader _lines;
     private readonly CancellationTokenSource _stop = new();
@@ -22,18 +21,14 @@ public sealed class MercurySerialSensor : ISensor, IDisposable
 
     /// <param name="lines">The instrument's line stream; owned (disposed) by this sensor.</param>
     public MercurySerialSensor(string name, SensorContext ctx, TextReader lines, MercuryLineFormat format)
+        : base(ctx)
     {
-        _ctx = ctx;
         _name = name;
         _lines = lines;
         _ = Task.Run(() => PumpAsync(new MercuryAnalyserReader(lines, new MercuryLineParser(format)), _stop.Token));
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         MercuryReading? reading;
         MercuryLineResult? other;
@@ -45,9 +40,9 @@ public sealed class MercurySerialSensor : ISensor, IDisposable
         if (reading is null)
         {
             if (other is MercuryNoReading nr)
-                _ctx.Logger.LogInformation("{Equipment}: analyser reports {Status} ({Text}); no valid reading", Equipment, nr.Status, nr.StatusText);
+                Ctx.Logger.LogInformation("{Equipment}: analyser reports {Status} ({Text}); no valid reading", Equipment, nr.Status, nr.StatusText);
             else if (other is MercuryParseError pe)
-                _ctx.Logger.LogWarning("{Equipment}: unreadable analyser line {Line}: {Reason}", Equipment, pe.LineNumber, pe.Reason);
+                Ctx.Logger.LogWarning("{Equipment}: unreadable analyser line {Line}: {Reason}", Equipment, pe.LineNumber, pe.Reason);
             return ValueTask.FromResult<IReadOnlyList<Reading>>([]);
         }
         return ValueTask.FromResult<IReadOnlyList<Reading>>([new Reading(_name, Math.Round(reading.MicrogramsPerCubicMetre, 4), Units.MicrogramPerCubicMetre)]);
@@ -71,7 +66,7 @@ public sealed class MercurySerialSensor : ISensor, IDisposable
         catch (OperationCanceledException) { }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            _ctx.Logger.LogError(ex, "{Equipment}: serial port read failed; no further mercury readings", Equipment);
+            Ctx.Logger.LogError(ex, "{Equipment}: serial port read failed; no further mercury readings", Equipment);
         }
         catch (Exception) { } // the port was closed by Dispose
     }

@@ -9,27 +9,22 @@ namespace EdgeTelemetry.Agent.Sensors.Mpu6050;
 /// Shaking-table stroke rate and vibration from an MPU-6050 on the deck: one window of
 /// acceleration per read, analysed for RMS and dominant frequency (strokes/min).
 /// </summary>
-public sealed class Mpu6050Sensor : ISensor, IDisposable
+public sealed class Mpu6050Sensor : DriverSensor, IDisposable
 {
-    private readonly SensorContext _ctx;
     private readonly Mpu6050Options _o;
     private readonly Mpu6050Accelerometer _imu;
     private readonly IWindowClock _clock;
 
     /// <param name="clock">Paces the window: real time on a Pi, the emulator's time otherwise; the loop is the same.</param>
     public Mpu6050Sensor(Mpu6050Options o, SensorContext ctx, I2cDevice device, IWindowClock clock)
+        : base(ctx)
     {
-        _ctx = ctx;
         _o = o;
         _clock = clock;
         _imu = new Mpu6050Accelerometer(device);
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public async ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override async ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         var count = Math.Max(16, _o.SampleRateHz * _o.WindowMs / 1000);
         var period = TimeSpan.FromSeconds(1.0 / _o.SampleRateHz);

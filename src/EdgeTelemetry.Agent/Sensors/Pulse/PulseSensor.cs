@@ -9,9 +9,8 @@ namespace EdgeTelemetry.Agent.Sensors.Pulse;
 /// A Hall-effect pickup on the bowl (rpm, and G from the bowl diameter) or a pulse flow meter
 /// (K-factor pulses per litre), counted on GPIO edges between two reads.
 /// </summary>
-public sealed class PulseSensor : ISensor, IDisposable
+public sealed class PulseSensor : DriverSensor, IDisposable
 {
-    private readonly SensorContext _ctx;
     private readonly string _name;
     private readonly PulseCounter _counter;
     private readonly IDisposable? _source;
@@ -26,19 +25,15 @@ public sealed class PulseSensor : ISensor, IDisposable
         : this(name, ctx, edges, debounce) => _flow = flow;
 
     private PulseSensor(string name, SensorContext ctx, IEdgeSource edges, TimeSpan debounce)
+        : base(ctx)
     {
-        _ctx = ctx;
         _name = name;
         _source = edges as IDisposable;
         _counter = new PulseCounter(edges, debounce);
         _previous = _counter.ReadSnapshot();
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         var current = _counter.ReadSnapshot();
         if (current.TakenAt <= _previous.TakenAt) return ValueTask.FromResult<IReadOnlyList<Reading>>([]);
@@ -52,7 +47,7 @@ public sealed class PulseSensor : ISensor, IDisposable
         {
             var rpm = _rpm!.Calculate(_previous, current);
             var list = new List<Reading> { new(_name, Math.Round(rpm.Rpm, 2), Units.Rpm) };
-            if (_ctx.BowlDiameterMm is { } mm)
+            if (Ctx.BowlDiameterMm is { } mm)
                 list.Add(new Reading("bowl_g", Math.Round(CentrifugeGForce.FromBowlDiameter(rpm.Rpm, mm / 1000.0), 3), Units.GForce));
             readings = list;
         }
