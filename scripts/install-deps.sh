@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests run against, when missing:
-# mosquitto (MQTT v5 broker) and influxdb (1.x, v1 HTTP API). Both run as child processes of the
-# demo or test, on free loopback ports; we never rely on the system services apt may start.
+# mosquitto (MQTT v5 broker) and influxdb (1.x, v1 HTTP API); the tests also take victoria-metrics
+# (a second real target for the InfluxDB v2 write API). They run as child processes of the demo or
+# test, on free loopback ports; we never rely on the system services apt may start.
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # qemu-user-static + debootstrap: the arm64 (Raspberry Pi) build is run under emulation.
 # chromium: the built-in web page is tested in headless Chromium (tests/EdgeTelemetry.WebPage.Tests).
-bash scripts/install-deps.sh qemu-user-static debootstrap chromium
+# victoria-metrics: the InfluxDB v2 write path is tested against it (Debian's influxd 1.6 serves only v1).
+bash scripts/install-deps.sh qemu-user-static debootstrap chromium victoria-metrics
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 start=$(date +%s)
 log=$(mktemp)

@@ -16,6 +16,12 @@ public static class AgentApp
     public static async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         if (args.Length > 0 && args[0] == "validate-config") return ValidateConfig(args[1..]);
+        if (args.Length == 2 && args[0] == "config-schema")
+        {
+            // Regenerates the sensors part of the shipped schema from the driver modules.
+            Sensors.SensorSchema.WriteInto(args[1], Sensors.SensorModules.All);
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "export") return await Transfer.BundleExport.RunAsync(args[1..], Console.Out, Console.Error, ct);
         IHost host;
         try

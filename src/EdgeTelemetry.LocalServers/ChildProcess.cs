@@ -102,6 +102,31 @@ public sealed class ChildProcess
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
+    /// <summary>
+    /// Launches <paramref name="server"/> on ports chosen by <paramref name="pickPorts"/>; when a port was taken between
+    /// our probe and the server's bind, picks new ones (three attempts). On any other failure the server is disposed.
+    /// </summary>
+    public static async Task<T> LaunchOnFreePortsAsync<T>(T server, Action pickPorts, Func<Task> launch) where T : IAsyncDisposable
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            pickPorts();
+            try
+            {
+                await launch().ConfigureAwait(false);
+                return server;
+            }
+            catch (ServerStartException e) when (e.PortInUse && attempt < 3)
+            {
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
     /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>
     public static int FreePort()
     {

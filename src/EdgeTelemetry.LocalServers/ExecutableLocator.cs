@@ -12,6 +12,9 @@ public static class ExecutableLocator
     /// <summary>Path of influxd (InfluxDB 1.x); override with EDGETELEMETRY_INFLUXD.</summary>
     public static string Influxd() => Find("influxd", "EDGETELEMETRY_INFLUXD", "apt-get install influxdb");
 
+    /// <summary>Path of victoria-metrics (single-node); override with EDGETELEMETRY_VICTORIA_METRICS.</summary>
+    public static string VictoriaMetrics() => Find("victoria-metrics", "EDGETELEMETRY_VICTORIA_METRICS", "apt-get install victoria-metrics");
+
     /// <summary>Looks in the override variable, the well-known dirs, then PATH.</summary>
     public static string Find(string name, string overrideVariable, string installHint)
     {

@@ -48,26 +48,12 @@ public sealed class InfluxDbServer : IAsyncDisposable
         var exe = ExecutableLocator.Influxd();
         var server = new InfluxDbServer(exe, workDir ?? WorkDirs.Create("influxdb"), ownsWorkDir: workDir is null);
         Directory.CreateDirectory(server._workDir);
-        for (var attempt = 1; ; attempt++)
+        return await ChildProcess.LaunchOnFreePortsAsync(server, () =>
         {
             server.Port = ChildProcess.FreePort();
             server._rpcPort = ChildProcess.FreePort();
             server.Url = new Uri($"http://127.0.0.1:{server.Port}");
-            try
-            {
-                await server.LaunchAsync(ct).ConfigureAwait(false);
-                return server;
-            }
-            catch (ServerStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // A port was taken between our probe and influxd's bind: try new ones.
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+        }, () => server.LaunchAsync(ct)).ConfigureAwait(false);
     }
 
     /// <summary>SIGTERM (clean shutdown), wait; kill after 15 s. Written points are already in the

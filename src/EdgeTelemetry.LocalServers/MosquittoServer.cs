@@ -58,24 +58,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) server.Overrides[key] = value;
         Directory.CreateDirectory(server._workDir);
         Directory.CreateDirectory(server.DataDir);
-        for (var attempt = 1; ; attempt++)
-        {
-            server.Port = ChildProcess.FreePort();
-            try
-            {
-                await server.LaunchAsync(ct).ConfigureAwait(false);
-                return server;
-            }
-            catch (ServerStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // Another process took the port between our probe and the broker's bind: new port.
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+        return await ChildProcess.LaunchOnFreePortsAsync(server, () => server.Port = ChildProcess.FreePort(), () => server.LaunchAsync(ct)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using EdgeTelemetry.Agent.Sensors;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Configuration;
@@ -17,11 +18,13 @@ public static class AgentConfigLoader
     {
         var lines = configPath is null ? null : YamlFlattener.Load(configPath).Lines;
         var section = configuration.GetSection(AgentOptions.Section);
-        var (problems, badKeys) = ConfigKeyChecker.Check(section, typeof(AgentOptions));
+        var (problems, badKeys) = ConfigKeyChecker.Check(section, typeof(AgentOptions), SensorModules.ItemType);
         // Bind what is well-formed, so the semantic checks below still report everything else.
         var clean = new ConfigurationBuilder().AddInMemoryCollection(
             section.AsEnumerable().Where(kv => kv.Value is not null && !badKeys.Any(b => kv.Key.Equals(b, StringComparison.OrdinalIgnoreCase) || kv.Key.StartsWith(b + ":", StringComparison.OrdinalIgnoreCase)))).Build();
         var options = clean.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+        // Each sensors[] entry binds to its driver's options type, which the binder cannot choose.
+        options.Sensors = SensorModules.Bind(clean.GetSection(AgentOptions.Section).GetSection(nameof(AgentOptions.Sensors)));
         problems.AddRange(AgentOptionsValidator.Validate(options));
         if (problems.Count > 0)
         {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace EdgeTelemetry.Agent.Configuration;
 
 /// <summary>The agent's configuration (firmware-config/*.yaml; every key can be overridden by env or command line).</summary>
@@ -114,93 +116,22 @@ public sealed class PublishOptions
     public int CapabilitiesWaitMs { get; set; } = 2000;
 }
 
-public sealed class SensorOptions
+/// <summary>
+/// The keys every <c>sensors[]</c> entry has. Each driver's own settings are on its options type, a subclass in its
+/// module folder (Sensors/&lt;Driver&gt;/), which the loader binds by <see cref="Driver"/>.
+/// </summary>
+public class SensorOptions
 {
-    /// <summary>ads1115, bme280, hx711, ds18b20, pulse_rpm, pulse_flow, mpu6050, mercury_serial, or simulated.</summary>
+    /// <summary>The driver kind; the modules registered in Sensors/SensorModules.cs name them.</summary>
+    [Required]
     public string Driver { get; set; } = "";
     /// <summary>Equipment id (an entry of Equipment, or for "simulated" any id); the InfluxDB equipment tag.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     public string Equipment { get; set; } = "";
-    /// <summary>For "simulated" without an Equipment entry: the profile to simulate.</summary>
+    /// <summary>Without an Equipment entry (simulated): the profile.</summary>
     public string Profile { get; set; } = "";
-    /// <summary>Overrides the measurement (default: the equipment profile's; environment for bme280/ds18b20, weighing for hx711).</summary>
+    /// <summary>Overrides the measurement (default: the driver's, else the equipment profile's).</summary>
     public string? Measurement { get; set; }
+    [Range(10, int.MaxValue)]
     public int IntervalMs { get; set; } = 1000;
-    /// <summary>Seed for simulated and emulated sources, so runs are reproducible.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Channel name for single-channel drivers (pulse, hx711, ds18b20, mercury_serial).</summary>
-    public string? Name { get; set; }
-
-    // I2C (ads1115, bme280, mpu6050)
-    public int Bus { get; set; } = 1;
-    /// <summary>I2C address, e.g. "0x48".</summary>
-    public string? Address { get; set; }
-    public List<AdcChannelOptions> Channels { get; set; } = [];
-
-    // GPIO (pulse_rpm, pulse_flow, hx711)
-    public int? Pin { get; set; }
-    public int? DoutPin { get; set; }
-    public int? SckPin { get; set; }
-    public double PulsesPerRevolution { get; set; } = 1;
-    /// <summary>Pulse flow meter K-factor, pulses per litre.</summary>
-    public double? KFactor { get; set; }
-    public double DebounceMs { get; set; } = 1;
-    /// <summary>No pulse for this long means stopped (0 rpm / no flow).</summary>
-    public double StoppedAfterSeconds { get; set; } = 3;
-
-    // hx711: raw = offset + countsPerUnit × mass
-    public double? Offset { get; set; }
-    public double? CountsPerUnit { get; set; }
-
-    // ds18b20
-    public string? SensorId { get; set; }
-    public string W1Root { get; set; } = "/sys/bus/w1/devices";
-
-    // mpu6050
-    public int WindowMs { get; set; } = 2000;
-    public int SampleRateHz { get; set; } = 100;
-
-    // mercury_serial
-    public string? Port { get; set; }
-    public int Baud { get; set; } = 9600;
-    /// <summary>lumex_ra915 (ng/m³) or jerome_j405 (mg/m³).</summary>
-    public string? Format { get; set; }
-}
-
-/// <summary>One ADS1115 input and how its voltage becomes an engineering value.</summary>
-public sealed class AdcChannelOptions
-{
-    /// <summary>AIN0..AIN3, or a differential pair such as AIN0_AIN1.</summary>
-    public string Input { get; set; } = "";
-    public string Name { get; set; } = "";
-    public string Unit { get; set; } = "";
-    /// <summary>PGA full scale: FS6144, FS4096, FS2048, FS1024, FS0512, FS0256.</summary>
-    public string Range { get; set; } = "FS4096";
-    public CalibrationOptions? Calibration { get; set; }
-}
-
-/// <summary>
-/// current_loop (4–20 mA through a shunt, NAMUR NE43 faults), voltage_divider (0–10 V scaled down),
-/// linear (gain, offset on volts), two_point, or polynomial (coefficients c0 + c1·v + c2·v² …).
-/// </summary>
-public sealed class CalibrationOptions
-{
-    public string Type { get; set; } = "";
-    public string Unit { get; set; } = "";
-    public double ShuntOhms { get; set; } = 150;
-    public double? At4mA { get; set; }
-    public double? At20mA { get; set; }
-    /// <summary>Voltage divider ratio Vin/Vadc (e.g. 10 V → 3.3 V: 3.03).</summary>
-    public double? DividerRatio { get; set; }
-    /// <summary>For a divider: the value at 0 V and at full input voltage.</summary>
-    public double? AtZeroVolts { get; set; }
-    public double? AtFullScale { get; set; }
-    public double? FullScaleVolts { get; set; }
-    public double? Gain { get; set; }
-    public double? Offset { get; set; }
-    public double? Raw1 { get; set; }
-    public double? Value1 { get; set; }
-    public double? Raw2 { get; set; }
-    public double? Value2 { get; set; }
-    public List<double> Coefficients { get; set; } = [];
 }

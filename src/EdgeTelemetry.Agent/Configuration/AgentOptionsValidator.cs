@@ -2,8 +2,6 @@ using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Profiles;
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors;
-using EdgeTelemetry.Agent.Sensors.Simulated;
-using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
 
 namespace EdgeTelemetry.Agent.Configuration;
@@ -34,12 +32,11 @@ public sealed record ConfigProblem(string Path, string Message)
 /// <summary>
 /// Checks a bound configuration the way a site technician needs: every problem at once, each with
 /// its place — unknown drivers, I2C addresses or GPIO pins used twice, missing calibration, unit
-/// mismatches, alarms on channels the equipment does not have.
+/// mismatches, alarms on channels the equipment does not have. Each driver's own checks are its
+/// module's (Sensors/&lt;Driver&gt;/…Module.cs).
 /// </summary>
 public static class AgentOptionsValidator
 {
-    private static readonly string[] I2cDrivers = ["ads1115", "bme280", "mpu6050"];
-
     public static IReadOnlyList<ConfigProblem> Validate(AgentOptions o)
     {
         var p = new List<ConfigProblem>();
@@ -58,16 +55,14 @@ public static class AgentOptionsValidator
         if (o.Hardware is not ("real" or "emulated")) Add("hardware", $"'{o.Hardware}' must be real or emulated");
         if (o.Sensors.Count == 0) Add("sensors", "at least one sensor is required");
 
-        var channelsByEquipment = new Dictionary<string, HashSet<string>>();
         for (var i = 0; i < o.Equipment.Count; i++)
         {
             var e = o.Equipment[i];
             var at = $"equipment:{i}";
-            if (!IsEquipmentId(e.Id)) Add($"{at}:id", $"'{e.Id}' must match [A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}");
+            if (!EquipmentIds.IsValid(e.Id)) Add($"{at}:id", $"'{e.Id}' must match {EquipmentIds.Pattern}");
             if (o.Equipment.Take(i).Any(x => x.Id == e.Id)) Add($"{at}:id", $"equipment '{e.Id}' is defined twice");
             var profile = EquipmentProfiles.Find(e.Profile);
             if (profile is null) { Add($"{at}:profile", $"unknown profile '{e.Profile}' ({string.Join(", ", EquipmentProfiles.All.Keys)})"); continue; }
-            channelsByEquipment[e.Id] = [.. profile.Channels.Select(c => c.Name)];
             for (var a = 0; a < e.Alarms.Count; a++)
             {
                 var alarm = e.Alarms[a];
@@ -85,80 +80,22 @@ public static class AgentOptionsValidator
         {
             var s = o.Sensors[i];
             var at = $"sensors:{i}";
-            if (!SensorFactory.Drivers.Contains(s.Driver)) { Add($"{at}:driver", $"unknown driver '{s.Driver}' ({string.Join(", ", SensorFactory.Drivers)})"); continue; }
+            var module = SensorModules.Find(s.Driver);
+            if (module is null) { Add($"{at}:driver", $"unknown driver '{s.Driver}' ({string.Join(", ", SensorModules.Kinds)})"); continue; }
             if (s.IntervalMs < 10) Add($"{at}:intervalMs", $"{s.IntervalMs} is below 10 ms");
             var equipment = o.Equipment.FirstOrDefault(e => e.Id == s.Equipment);
-            if (s.Driver == "simulated")
-            {
-                var profile = equipment?.Profile ?? s.Profile;
-                if (!SimulatedSensor.Profiles.Contains(profile)) Add($"{at}:profile", $"unknown profile '{profile}' ({string.Join(", ", SimulatedSensor.Profiles)})");
-                if (!IsEquipmentId(s.Equipment)) Add($"{at}:equipment", $"'{s.Equipment}' must match [A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}");
-            }
-            else if (equipment is null)
-            {
-                Add($"{at}:equipment", $"'{s.Equipment}' is not listed under equipment");
-            }
-
-            if (I2cDrivers.Contains(s.Driver))
-            {
-                try
-                {
-                    var key = (s.Bus, I2cAddress.Parse(s.Address, DefaultAddress(s.Driver)));
-                    if (i2c.TryGetValue(key, out var other)) Add($"{at}:address", $"I2C bus {key.Bus} address 0x{key.Item2:x2} is already used by {other}");
-                    else i2c[key] = $"sensors[{i}] ({s.Driver})";
-                }
-                catch (ArgumentException ex) { Add($"{at}:address", ex.Message); }
-            }
-            foreach (var (name, pin) in new[] { ("pin", s.Pin), ("doutPin", s.DoutPin), ("sckPin", s.SckPin) })
-            {
-                if (pin is not { } n) continue;
-                if (n is < 0 or > 27) Add($"{at}:{name}", $"GPIO {n} is not a Raspberry Pi BCM pin (0-27)");
-                else if (pins.TryGetValue(n, out var other)) Add($"{at}:{name}", $"GPIO {n} is already used by {other}");
-                else pins[n] = $"sensors[{i}].{name}";
-            }
-            if (s.Driver is "pulse_rpm" or "pulse_flow" && s.Pin is null) Add($"{at}:pin", "is required");
-            if (s.Driver == "pulse_flow" && s.KFactor is not > 0) Add($"{at}:kFactor", "is required (pulses per litre, > 0)");
-            if (s.Driver == "hx711" && (s.DoutPin is null || s.SckPin is null)) Add($"{at}", "hx711 needs doutPin and sckPin");
-            if (s.Driver == "hx711" && o.Hardware == "real" && (s.Offset is null || s.CountsPerUnit is null)) Add($"{at}:countsPerUnit", "hx711 needs offset and countsPerUnit (missing calibration)");
-            if (s.Driver == "ds18b20" && string.IsNullOrEmpty(s.SensorId)) Add($"{at}:sensorId", "is required (e.g. 28-000005e2fdc3)");
-            if (s.Driver == "mercury_serial")
-            {
-                if (o.Hardware == "real" && string.IsNullOrEmpty(s.Port)) Add($"{at}:port", "is required (e.g. /dev/ttyUSB0)");
-                try { MercurySerialSensor.FormatFor(s.Format); } catch (ArgumentException ex) { Add($"{at}:format", ex.Message); }
-            }
-            if (s.Driver == "ads1115") CheckAdcChannels(s, at, equipment, Add);
-
-            var profileForUnits = EquipmentProfiles.Find(equipment?.Profile);
-            var measurement = SensorFactory.MeasurementFor(s, equipment?.Profile ?? s.Profile);
-            if (profileForUnits is not null && s.Name is { } single && measurement == profileForUnits.Measurement && profileForUnits.Channel(single) is null)
-                Add($"{at}:name", $"channel '{single}' is not a channel of profile {profileForUnits.Name}");
+            if (equipment is null && module.NeedsListedEquipment) Add($"{at}:equipment", $"'{s.Equipment}' is not listed under equipment");
+            var measurement = SensorFactory.MeasurementFor(s, module, equipment?.Profile ?? s.Profile);
+            module.Validate(s, new SensorCheck(i, module.Kind, o, equipment, measurement, p, i2c, pins));
         }
         return p;
     }
+}
 
-    private static void CheckAdcChannels(SensorOptions s, string at, EquipmentOptions? equipment, Action<string, string> add)
-    {
-        if (s.Channels.Count == 0) add($"{at}:channels", "an ads1115 needs at least one channel");
-        var profile = EquipmentProfiles.Find(equipment?.Profile);
-        for (var c = 0; c < s.Channels.Count; c++)
-        {
-            var ch = s.Channels[c];
-            var cat = $"{at}:channels:{c}";
-            try { Ads1115Sensor.ParseInput(ch.Input); } catch (ArgumentException ex) { add($"{cat}:input", ex.Message); }
-            if (!(Enum.TryParse<Iot.Device.Ads1115.MeasuringRange>(ch.Range, out var range) && Enum.IsDefined(range))) add($"{cat}:range", $"'{ch.Range}' must be FS6144, FS4096, FS2048, FS1024, FS0512 or FS0256");
-            if (!Units.Known.Contains(ch.Unit)) add($"{cat}:unit", $"unknown unit '{ch.Unit}'");
-            var spec = profile?.Channel(ch.Name);
-            if (profile is not null && spec is null) add($"{cat}:name", $"channel '{ch.Name}' is not a channel of profile {profile.Name} ({string.Join(", ", profile.Channels.Select(x => x.Name))})");
-            else if (spec is not null && spec.Unit != ch.Unit) add($"{cat}:unit", $"unit mismatch: {profile!.Name}.{ch.Name} is in {spec.Unit}, not {ch.Unit}");
-            if (ch.Calibration is null) { add($"{cat}:calibration", "missing calibration (current_loop, voltage_divider, linear, two_point or polynomial)"); continue; }
-            if (!string.IsNullOrEmpty(ch.Calibration.Unit) && ch.Calibration.Unit != ch.Unit)
-                add($"{cat}:calibration:unit", $"unit mismatch: calibration gives {ch.Calibration.Unit} but the channel is in {ch.Unit}");
-            try { ChannelCalibration.Create(ch.Calibration, ch.Unit); }
-            catch (ArgumentException ex) { add($"{cat}:{ex.Message.Split(':')[0]}", ex.Message[(ex.Message.IndexOf(':') + 1)..].Trim()); }
-        }
-    }
+/// <summary>Equipment ids: the InfluxDB equipment tag.</summary>
+public static class EquipmentIds
+{
+    public const string Pattern = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 
-    private static int DefaultAddress(string driver) => driver switch { "bme280" => 0x76, "mpu6050" => 0x68, _ => 0x48 };
-
-    private static bool IsEquipmentId(string? id) => id is { Length: > 0 and <= 64 } && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+    public static bool IsValid(string? id) => id is { Length: > 0 and <= 64 } && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 }

@@ -13,61 +13,68 @@ namespace EdgeTelemetry.Agent.Configuration;
 /// </summary>
 public static class ConfigKeyChecker
 {
-    /// <summary>Returns the problems and the keys whose values cannot be bound (to leave out when binding).</summary>
-    public static (List<ConfigProblem> Problems, HashSet<string> BadKeys) Check(IConfigurationSection section, Type type)
+    /// <summary>
+    /// Returns the problems and the keys whose values cannot be bound (to leave out when binding).
+    /// <paramref name="itemType"/> picks the type of a list item from its keys (e.g. a sensor's options by its driver);
+    /// null from it leaves the item unchecked (its problem is reported elsewhere).
+    /// </summary>
+    public static (List<ConfigProblem> Problems, HashSet<string> BadKeys) Check(IConfigurationSection section, Type type, Func<Type, IConfigurationSection, Type?>? itemType = null)
     {
         var problems = new List<ConfigProblem>();
         var bad = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        Walk(section, type, "", problems, bad);
+        new Walker(problems, bad, itemType ?? ((t, _) => t)).Walk(section, type, "");
         return (problems, bad);
     }
 
-    private static void Walk(IConfigurationSection section, Type type, string path, List<ConfigProblem> problems, HashSet<string> bad)
+    private sealed class Walker(List<ConfigProblem> problems, HashSet<string> bad, Func<Type, IConfigurationSection, Type?> itemType)
     {
-        foreach (var child in section.GetChildren())
+        public void Walk(IConfigurationSection section, Type type, string path)
         {
-            var childPath = path.Length == 0 ? child.Key : $"{path}:{child.Key}";
-            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is null)
+            foreach (var child in section.GetChildren())
             {
-                problems.Add(new ConfigProblem(childPath, $"unknown setting '{child.Key}'"));
-                bad.Add(child.Path);
-                continue;
+                var childPath = path.Length == 0 ? child.Key : $"{path}:{child.Key}";
+                var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                if (property is null)
+                {
+                    problems.Add(new ConfigProblem(childPath, $"unknown setting '{child.Key}'"));
+                    bad.Add(child.Path);
+                    continue;
+                }
+                CheckValue(child, property.PropertyType, childPath);
             }
-            CheckValue(child, property.PropertyType, childPath, problems, bad);
         }
-    }
 
-    private static void CheckValue(IConfigurationSection node, Type type, string path, List<ConfigProblem> problems, HashSet<string> bad)
-    {
-        var element = ListElement(type);
-        if (element is not null)
+        private void CheckValue(IConfigurationSection node, Type type, string path)
         {
-            foreach (var item in node.GetChildren())
+            var element = ListElement(type);
+            if (element is not null)
             {
-                if (!int.TryParse(item.Key, out _)) { problems.Add(new ConfigProblem(path, "must be a list")); bad.Add(node.Path); return; }
-                CheckValue(item, element, $"{path}:{item.Key}", problems, bad);
-            }
-            return;
-        }
-        var scalar = Nullable.GetUnderlyingType(type) ?? type;
-        if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
-        {
-            if (node.Value is null)
-            {
-                if (node.GetChildren().Any()) { problems.Add(new ConfigProblem(path, "must be a single value, not a section")); bad.Add(node.Path); }
+                foreach (var item in node.GetChildren())
+                {
+                    if (!int.TryParse(item.Key, out _)) { problems.Add(new ConfigProblem(path, "must be a list")); bad.Add(node.Path); return; }
+                    if (itemType(element, item) is { } t) CheckValue(item, t, $"{path}:{item.Key}");
+                }
                 return;
             }
-            try { TypeDescriptor.GetConverter(scalar).ConvertFromString(null, CultureInfo.InvariantCulture, node.Value); }
-            catch (Exception)
+            var scalar = Nullable.GetUnderlyingType(type) ?? type;
+            if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
             {
-                problems.Add(new ConfigProblem(path, $"'{node.Value}' is not a valid {Describe(scalar)}"));
-                bad.Add(node.Path);
+                if (node.Value is null)
+                {
+                    if (node.GetChildren().Any()) { problems.Add(new ConfigProblem(path, "must be a single value, not a section")); bad.Add(node.Path); }
+                    return;
+                }
+                try { TypeDescriptor.GetConverter(scalar).ConvertFromString(null, CultureInfo.InvariantCulture, node.Value); }
+                catch (Exception)
+                {
+                    problems.Add(new ConfigProblem(path, $"'{node.Value}' is not a valid {Describe(scalar)}"));
+                    bad.Add(node.Path);
+                }
+                return;
             }
-            return;
+            if (node.Value is not null) { problems.Add(new ConfigProblem(path, "must be a section, not a single value")); bad.Add(node.Path); return; }
+            Walk(node, scalar, path);
         }
-        if (node.Value is not null) { problems.Add(new ConfigProblem(path, "must be a section, not a single value")); bad.Add(node.Path); return; }
-        Walk(node, scalar, path, problems, bad);
     }
 
     private static Type? ListElement(Type type) =>

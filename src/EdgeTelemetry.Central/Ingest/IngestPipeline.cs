@@ -22,6 +22,7 @@ public sealed class IngestPipeline : BackgroundService
 {
     private readonly ChannelReader<InboundMessage> _inbox;
     private readonly InfluxWriter _writer;
+    private readonly InfluxQueryClient _query;
     private readonly IngestMetrics _metrics;
     private readonly InfluxOptions _influx;
     private readonly IngestOptions _ingest;
@@ -34,13 +35,14 @@ public sealed class IngestPipeline : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ReceiptPublisher _receipts;
 
-    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics, DeliveryTracker delivery,
+    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, InfluxQueryClient query, IngestMetrics metrics, DeliveryTracker delivery,
         MessageIngest core, InFlightBudget budget, IngestHealth health, ReceiptPublisher receipts, IHostApplicationLifetime lifetime,
         IOptions<InfluxOptions> influx, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<IngestPipeline> logger)
     {
         _delivery = delivery;
         _inbox = inbox;
         _writer = writer;
+        _query = query;
         _metrics = metrics;
         Core = core;
         _budget = budget;
@@ -54,7 +56,7 @@ public sealed class IngestPipeline : BackgroundService
         _retry = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<TransientWriteException>(),
+                ShouldHandle = new PredicateBuilder().Handle<TransientWriteException>().Handle<InfluxUnavailableException>(),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -140,7 +142,7 @@ public sealed class IngestPipeline : BackgroundService
         {
             for (var day = 0; day < 30; day++, days++)
             {
-                using var doc = await _retry.ExecuteAsync(async ct => await _writer.QueryAsync(
+                using var doc = await _retry.ExecuteAsync(async ct => await _query.QueryJsonAsync(
                     $"SELECT ranges, duplicates, evicted FROM {EdgeTelemetry.Model.Measurements.Delivery} WHERE time > now() - {day + 1}d AND time <= {(day == 0 ? "now()" : $"now() - {day}d")} GROUP BY site, device, stream", ct), timeout.Token);
                 foreach (var (tags, row) in Records(doc))
                 {

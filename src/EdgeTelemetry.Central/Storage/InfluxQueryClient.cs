@@ -8,8 +8,8 @@ namespace EdgeTelemetry.Central.Storage;
 
 /// <summary>
 /// Reads InfluxDB with InfluxQL over the v1 query API (<c>GET /query?db=&amp;epoch=ns</c>), which
-/// InfluxDB 1.x, 2.x (compatibility API) and 3 all serve, beside <see cref="InfluxWriter"/> and
-/// with the same <see cref="InfluxOptions"/>. <see cref="StreamAsync"/> asks for a chunked answer
+/// InfluxDB 1.x, 2.x (compatibility API, DBRP mapping) and 3 Core all serve, beside <see cref="InfluxWriter"/>
+/// and with the same <see cref="InfluxOptions"/>: the service's one query client (InfluxDB.Client has no InfluxQL). <see cref="StreamAsync"/> asks for a chunked answer
 /// and parses it chunk by chunk, so an export of any length holds one chunk in memory at a time.
 /// </summary>
 public sealed class InfluxQueryClient(HttpClient http, IOptions<InfluxOptions> options)
@@ -24,6 +24,13 @@ public sealed class InfluxQueryClient(HttpClient http, IOptions<InfluxOptions> o
         using var doc = ParseBody(body);
         var results = doc.RootElement.GetProperty("results");
         return results.EnumerateArray().Select(r => (IReadOnlyList<InfluxSeries>)InfluxSeries.FromResult(r)).ToList();
+    }
+
+    /// <summary>The raw JSON answer (<c>{"results":[…]}</c>), for a caller that reads rows in place.</summary>
+    public async Task<JsonDocument> QueryJsonAsync(string influxQl, CancellationToken ct)
+    {
+        using var response = await SendAsync(influxQl, chunkSize: null, ct);
+        return ParseBody(await response.Content.ReadAsStringAsync(ct));
     }
 
     /// <summary>The series of a single statement.</summary>

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -16,16 +15,30 @@ public sealed class TransientWriteException(string message, TimeSpan? retryAfter
 }
 
 /// <summary>
-/// Writes line protocol to InfluxDB over HttpClient. Hand-written because InfluxDB.Client is not
-/// served by the package registry here (and speaks only the v2 API); the v1 /write endpoint it
-/// uses by default is served by InfluxDB 1.x, by 2.x's compatibility API and by InfluxDB 3.
-/// One attempt per call: retry policy lives with the caller, which knows what an ack depends on.
+/// Writes line protocol to InfluxDB. <c>Influx:Api=V1</c> (default): <c>POST /write</c> over HttpClient, hand-written
+/// because InfluxDB.Client speaks only the v2 API and so cannot write to InfluxDB before 1.8, while /write is
+/// served by InfluxDB 1.x, by 2.x's compatibility API and by InfluxDB 3. <c>V2</c>: through InfluxDB.Client
+/// (<see cref="InfluxV2Writer"/>). Both signal a refused write with <see cref="PointsRejectedException"/> and
+/// anything worth retrying with <see cref="TransientWriteException"/>. One attempt per call: retry policy lives
+/// with the caller, which knows what an ack depends on. Reads go through <see cref="InfluxQueryClient"/>.
 /// </summary>
-public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> options)
+public sealed class InfluxWriter
 {
-    private readonly InfluxOptions _o = options.Value;
+    private readonly HttpClient _http;
+    private readonly InfluxOptions _o;
+    private readonly InfluxV2Writer? _v2;
 
-    public async Task WriteAsync(string lineProtocol, CancellationToken ct)
+    public InfluxWriter(HttpClient http, IOptions<InfluxOptions> options)
+    {
+        _http = http;
+        _o = options.Value;
+        if (_o.Api == InfluxApi.V2) _v2 = new InfluxV2Writer(http, _o);
+    }
+
+    public Task WriteAsync(string lineProtocol, CancellationToken ct) =>
+        _v2 is not null ? _v2.WriteAsync(lineProtocol, ct) : WriteV1Async(lineProtocol, ct);
+
+    private async Task WriteV1Async(string lineProtocol, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri());
         var body = Encoding.UTF8.GetBytes(lineProtocol);
@@ -47,7 +60,7 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, ct);
+            response = await _http.SendAsync(request, ct);
         }
         catch (HttpRequestException ex)
         {
@@ -62,12 +75,7 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         {
             if (response.IsSuccessStatusCode) return;
             var text = await response.Content.ReadAsStringAsync(ct);
-            if (response.StatusCode == HttpStatusCode.BadRequest)
-                throw new PointsRejectedException(Trim(text));
-            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)response.StatusCode >= 500)
-                throw new TransientWriteException($"InfluxDB answered {(int)response.StatusCode}: {Trim(text)}", RetryAfter(response));
-            // 401/403/404/413: configuration problems; retrying keeps the data safe until someone fixes it.
-            throw new TransientWriteException($"InfluxDB answered {(int)response.StatusCode} (check url, database and credentials): {Trim(text)}", RetryAfter(response));
+            throw InfluxWriteFailure.FromStatus((int)response.StatusCode, text, RetryAfter(response), "url, database and credentials");
         }
     }
 
@@ -82,7 +90,7 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         Authorize(request);
         try
         {
-            using var response = await http.SendAsync(request, ct);
+            using var response = await _http.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
                 throw new TransientWriteException($"CREATE DATABASE answered {(int)response.StatusCode}: {Trim(await response.Content.ReadAsStringAsync(ct))}", RetryAfter(response));
         }
@@ -92,44 +100,12 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         }
     }
 
-    /// <summary>Runs an InfluxQL query over the v1 API (GET /query, epoch=ns) and returns the JSON response.</summary>
-    public async Task<System.Text.Json.JsonDocument> QueryAsync(string influxQl, CancellationToken ct)
-    {
-        var uri = Endpoint($"query?db={Uri.EscapeDataString(_o.Database)}&epoch=ns&q={Uri.EscapeDataString(influxQl)}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        Authorize(request);
-        try
-        {
-            using var response = await http.SendAsync(request, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-                throw new TransientWriteException($"InfluxDB query answered {(int)response.StatusCode}: {Trim(body)}", RetryAfter(response));
-            return System.Text.Json.JsonDocument.Parse(body);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new TransientWriteException($"InfluxDB at {_o.Url} unreachable: {ex.Message}", null, ex);
-        }
-    }
-
     private Uri WriteUri()
     {
-        var q = new List<string>();
-        string path;
-        if (_o.Api == InfluxApi.V2)
-        {
-            path = "api/v2/write";
-            q.Add("org=" + Uri.EscapeDataString(_o.Org ?? ""));
-            q.Add("bucket=" + Uri.EscapeDataString(_o.Bucket ?? _o.Database));
-        }
-        else
-        {
-            path = "write";
-            q.Add("db=" + Uri.EscapeDataString(_o.Database));
-            if (!string.IsNullOrEmpty(_o.RetentionPolicy)) q.Add("rp=" + Uri.EscapeDataString(_o.RetentionPolicy));
-        }
+        var q = new List<string> { "db=" + Uri.EscapeDataString(_o.Database) };
+        if (!string.IsNullOrEmpty(_o.RetentionPolicy)) q.Add("rp=" + Uri.EscapeDataString(_o.RetentionPolicy));
         q.Add("precision=ns");
-        return Endpoint(path + "?" + string.Join('&', q));
+        return Endpoint("write?" + string.Join('&', q));
     }
 
     private Uri Endpoint(string relative) =>
@@ -145,5 +121,5 @@ public sealed class InfluxWriter(HttpClient http, IOptions<InfluxOptions> option
         return null;
     }
 
-    private static string Trim(string s) => s.Length <= 500 ? s.Trim() : s[..500] + "…";
+    private static string Trim(string s) => InfluxWriteFailure.Trim(s);
 }

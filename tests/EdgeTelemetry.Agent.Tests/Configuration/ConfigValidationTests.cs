@@ -144,6 +144,31 @@ public class ConfigValidationTests : IDisposable
         Assert.Contains(problems, p => p.StartsWith("agent.yaml:13: sensors[2].driver: unknown driver 'nope'"));
     }
 
+    [Fact]
+    public void A_setting_of_another_driver_is_an_unknown_setting_for_this_one()
+    {
+        var problems = Problems(Header + """
+              - driver: bme280
+                equipment: cf-1
+                kFactor: 7.5
+            """);
+        Assert.Equal(["agent.yaml:9: sensors[0].kFactor: unknown setting 'kFactor'"], problems);
+    }
+
+    [Fact]
+    public void Two_i2c_chips_left_at_their_default_address_collide_on_one_bus()
+    {
+        var problems = Problems(Header + """
+              - driver: bme280
+                equipment: cf-1
+              - driver: bme280
+                equipment: cf-1
+                bus: 1
+            """);
+        // Neither names an address: both are at the module's default, 0x76; the line is the entry's.
+        Assert.Equal(["agent.yaml:9: sensors[1].address: I2C bus 1 address 0x76 is already used by sensors[0] (bme280)"], problems);
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

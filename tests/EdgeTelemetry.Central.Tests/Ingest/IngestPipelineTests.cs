@@ -56,6 +56,7 @@ public class IngestPipelineTests
         var ingest = new IngestOptions();
         var pipeline = new IngestPipeline(inbox.Reader,
             new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
+            new InfluxQueryClient(new HttpClient(influx), Options.Create(new InfluxOptions())),
             metrics, delivery, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance),
             new InFlightBudget(1 << 20), new IngestHealth(clock),
             new ReceiptPublisher(metrics, Options.Create(ingest), NullLogger<ReceiptPublisher>.Instance), lifetime ?? new Lifetime(),

@@ -59,24 +59,29 @@ public class InfluxWriterTests
         Assert.Equal("m f=1 1\n", Encoding.UTF8.GetString(body));
     }
 
-    [Fact]
-    public async Task Bad_request_is_a_rejection_of_the_points_with_influx_error_text()
+    [Theory]
+    [InlineData(InfluxApi.V1, """{"error":"partial write: field type conflict"}""")]
+    [InlineData(InfluxApi.V2, """{"code":"invalid","message":"partial write: field type conflict"}""")]
+    public async Task Bad_request_is_a_rejection_of_the_points_with_influx_error_text(InfluxApi api, string answer)
     {
-        var (writer, _) = Create(new InfluxOptions(), _ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+        var (writer, _) = Create(new InfluxOptions { Api = api, Org = "pure-earth" }, _ => new HttpResponseMessage(HttpStatusCode.BadRequest)
         {
-            Content = new StringContent("""{"error":"partial write: field type conflict"}"""),
+            Content = new StringContent(answer, Encoding.UTF8, "application/json"),
         });
         var ex = await Assert.ThrowsAsync<PointsRejectedException>(() => writer.WriteAsync("m f=1 1\n", default));
         Assert.Contains("field type conflict", ex.Message);
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.TooManyRequests)]
-    [InlineData(HttpStatusCode.ServiceUnavailable)]
-    [InlineData(HttpStatusCode.InternalServerError)]
-    public async Task Overload_and_server_errors_are_transient_and_carry_retry_after(HttpStatusCode status)
+    [InlineData(InfluxApi.V1, HttpStatusCode.TooManyRequests)]
+    [InlineData(InfluxApi.V1, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(InfluxApi.V1, HttpStatusCode.InternalServerError)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.TooManyRequests)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.InternalServerError)]
+    public async Task Overload_and_server_errors_are_transient_and_carry_retry_after(InfluxApi api, HttpStatusCode status)
     {
-        var (writer, _) = Create(new InfluxOptions(), _ =>
+        var (writer, _) = Create(new InfluxOptions { Api = api, Org = "pure-earth" }, _ =>
         {
             var r = new HttpResponseMessage(status);
             r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
@@ -86,12 +91,38 @@ public class InfluxWriterTests
         Assert.Equal(TimeSpan.FromSeconds(7), ex.RetryAfter);
     }
 
-    [Fact]
-    public async Task Unreachable_server_is_transient()
+    [Theory]
+    [InlineData(InfluxApi.V1, HttpStatusCode.Unauthorized)]
+    [InlineData(InfluxApi.V1, HttpStatusCode.Forbidden)]
+    [InlineData(InfluxApi.V1, HttpStatusCode.NotFound)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.Unauthorized)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.Forbidden)]
+    [InlineData(InfluxApi.V2, HttpStatusCode.NotFound)]
+    public async Task Credential_and_target_errors_are_retried_not_dead_lettered(InfluxApi api, HttpStatusCode status)
     {
-        var (writer, _) = Create(new InfluxOptions(), _ => throw new HttpRequestException("connection refused"));
+        var (writer, _) = Create(new InfluxOptions { Api = api, Org = "pure-earth" }, _ => new HttpResponseMessage(status)
+        {
+            Content = new StringContent("""{"code":"unauthorized","message":"unauthorized access"}""", Encoding.UTF8, "application/json"),
+        });
+        var ex = await Assert.ThrowsAsync<TransientWriteException>(() => writer.WriteAsync("m f=1 1\n", default));
+        Assert.Contains($"InfluxDB answered {(int)status} (check ", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(InfluxApi.V1)]
+    [InlineData(InfluxApi.V2)]
+    public async Task Unreachable_server_is_transient(InfluxApi api)
+    {
+        var (writer, _) = Create(new InfluxOptions { Api = api, Org = "pure-earth" }, _ => throw new HttpRequestException("connection refused"));
         var ex = await Assert.ThrowsAsync<TransientWriteException>(() => writer.WriteAsync("m f=1 1\n", default));
         Assert.Null(ex.RetryAfter);
+    }
+
+    [Fact]
+    public void V2_without_an_org_is_a_configuration_error_at_start()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Create(new InfluxOptions { Api = InfluxApi.V2 }, _ => new HttpResponseMessage(HttpStatusCode.NoContent)));
+        Assert.Contains("Influx:Org", ex.Message);
     }
 
     [Fact]
@@ -103,7 +134,7 @@ public class InfluxWriterTests
         Assert.EndsWith("/query", request.RequestUri!.AbsolutePath);
         Assert.Equal("q=CREATE+DATABASE+%22edge%5C%22db%22", Encoding.UTF8.GetString(body));
 
-        var (v2, h2) = Create(new InfluxOptions { Api = InfluxApi.V2 }, _ => new HttpResponseMessage(HttpStatusCode.OK));
+        var (v2, h2) = Create(new InfluxOptions { Api = InfluxApi.V2, Org = "pure-earth" }, _ => new HttpResponseMessage(HttpStatusCode.OK));
         await v2.EnsureDatabaseAsync(default);
         Assert.Empty(h2.Requests);
     }

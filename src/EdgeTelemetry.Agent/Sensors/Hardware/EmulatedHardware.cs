@@ -4,7 +4,6 @@ using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Emulation;
-using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 using EdgeTelemetry.Sensors.Hx711;
 using EdgeTelemetry.Sensors.Mpu6050;
 using EdgeTelemetry.Sensors.Pulse;
@@ -12,9 +11,10 @@ using EdgeTelemetry.Sensors.Pulse;
 namespace EdgeTelemetry.Agent.Sensors.Hardware;
 
 /// <summary>
-/// Register-level, edge-level and file-level emulators in place of the Pi's buses. Each device it opens gets a feed that writes the plant
-/// simulation's physical values into the emulator; <see cref="Fed"/> wraps the adapter so the feed runs before
-/// each read. The feed knows the emulator, the adapter knows only an <see cref="I2cDevice"/>.
+/// Register-level, edge-level, file-level and line-level emulators in place of the Pi's buses. Each device it opens
+/// gets a feed that writes the plant simulation's physical values into the emulator; <see cref="Fed"/> wraps the
+/// adapter so the feed runs before each read. I2C chips and serial instruments are the ones their driver module
+/// describes (<see cref="I2cEmulation"/>, <see cref="SerialEmulation"/>); the adapter knows only its bus.
 /// </summary>
 public sealed class EmulatedHardware : ISensorHardware
 {
@@ -23,9 +23,20 @@ public sealed class EmulatedHardware : ISensorHardware
 
     private readonly ConditionalWeakTable<SensorOptions, Action<DateTimeOffset>> _feeds = [];
     private readonly ConditionalWeakTable<I2cDevice, ManualClock> _clocks = [];
-    private readonly List<W1SysfsTree> _trees = [];
+    private readonly List<IDisposable> _owned = [];
 
-    public IEdgeSource OpenEdges(SensorOptions o, SensorContext ctx, string channel, double hertzPerUnit)
+    public I2cDevice OpenI2c(SensorOptions o, int bus, int address, I2cEmulation emulation)
+    {
+        var chip = emulation(address);
+        if (chip.Time is { } time) _clocks.Add(chip.Device, time);
+        Feed(o, chip.Feed);
+        return chip.Device;
+    }
+
+    public IWindowClock WindowClock(I2cDevice device) =>
+        _clocks.TryGetValue(device, out var time) ? new EmulatedWindowClock(time) : new RealTimeWindowClock(TimeProvider.System);
+
+    public IEdgeSource OpenEdges(SensorOptions o, SensorContext ctx, int pin, string channel, double hertzPerUnit)
     {
         var edges = new SimulatedEdgeSource(new ManualClock());
         DateTimeOffset? last = null;
@@ -39,16 +50,15 @@ public sealed class EmulatedHardware : ISensorHardware
         return edges;
     }
 
-    public string OpenW1(SensorOptions o, SensorContext ctx, string channel)
+    public string OpenW1(SensorOptions o, SensorContext ctx, string root, string sensorId, string channel)
     {
         var tree = new W1SysfsTree();
-        _trees.Add(tree);
-        var id = o.SensorId ?? throw new ArgumentException("sensorId: is required (e.g. 28-000005e2fdc3)");
-        Feed(o, now => tree.SetTemperature(id, Math.Round(ctx.Truth(channel, now, 28), 3)));
+        _owned.Add(tree);
+        Feed(o, now => tree.SetTemperature(sensorId, Math.Round(ctx.Truth(channel, now, 28), 3)));
         return tree.Root;
     }
 
-    public LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, string channel)
+    public LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, LoadCellSettings configured, string channel)
     {
         // The emulated cell: 100 kg, 2 mV/V at 5 V; its calibration follows from the datasheet gain.
         const double CapacityKg = 100, RatedMillivoltsPerVolt = 2.0;
@@ -58,47 +68,17 @@ public sealed class EmulatedHardware : ISensorHardware
         return new LoadCellWiring(chip, 0, countsPerKg);
     }
 
+    public TextReader OpenSerial(SensorOptions o, string? port, int baud, SerialEmulation emulation)
+    {
+        var instrument = emulation();
+        Feed(o, instrument.Feed);
+        return instrument.Lines;
+    }
+
     public void Dispose()
     {
-        foreach (var tree in _trees) tree.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
     }
-
-    public I2cDevice Open(SensorOptions o, SensorContext ctx, int address)
-    {
-        switch (o.Driver)
-        {
-            case "bme280":
-                var bme = new Bme280Emulator(address);
-                Feed(o, now => bme.SetEnvironment(ctx.Truth("temperature", now, 28), ctx.Truth("humidity", now, 80), ctx.Truth("pressure", now, 995) * 100));
-                return bme;
-            case "ads1115":
-                var ads = new Ads1115Emulator(address);
-                var inputs = o.Channels.Select(c => (Ads1115Sensor.ParseInput(c.Input).Channels().Positive, c.Name,
-                    ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
-                Feed(o, now =>
-                {
-                    foreach (var (channel, name, calibration) in inputs)
-                        ads.SetInputVoltage(channel, calibration.ToVolts(ctx.Truth(name, now)));
-                });
-                return ads;
-            case "mpu6050":
-                var time = new ManualClock();
-                var mpu = new Mpu6050Emulator(address, time);
-                mpu.SetNoise(0.02, seed: 7);
-                _clocks.Add(mpu, time);
-                Feed(o, now =>
-                {
-                    var spm = ctx.Truth("stroke_rate", now);
-                    if (spm > 1) mpu.SetStroke(spm, 0.6); else mpu.StopStroke();
-                });
-                return mpu;
-            default:
-                throw new ArgumentException($"no I2C emulator for driver '{o.Driver}'");
-        }
-    }
-
-    public IWindowClock WindowClock(I2cDevice device) =>
-        _clocks.TryGetValue(device, out var time) ? new EmulatedWindowClock(time) : new RealTimeWindowClock(TimeProvider.System);
 
     /// <summary>The adapter, with the plant written into its emulator before each read.</summary>
     public ISensor Fed(SensorOptions o, ISensor sensor) => _feeds.TryGetValue(o, out var feed) ? new PlantFedSensor(sensor, feed) : sensor;

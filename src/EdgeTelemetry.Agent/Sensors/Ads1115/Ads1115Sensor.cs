@@ -1,35 +1,27 @@
-using EdgeTelemetry.Agent.Configuration;
+using System.Device.I2c;
 using EdgeTelemetry.Agent.Sampling;
-using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Ads1115;
 using Iot.Device.Ads1115;
 
-namespace EdgeTelemetry.Agent.Sensors;
+namespace EdgeTelemetry.Agent.Sensors.Ads1115;
 
 /// <summary>4–20 mA and 0–10 V transducers (pressure, flow, density, level) on an ADS1115.</summary>
-public sealed class Ads1115Sensor : ISensor, IDisposable
+public sealed class Ads1115Sensor : DriverSensor, IDisposable
 {
     private sealed record Input(InputMultiplexer Mux, MeasuringRange Range, string Name, ChannelCalibration Calibration);
 
-    private readonly SensorContext _ctx;
     private readonly Ads1115Channels _adc;
     private readonly List<Input> _inputs;
 
-    public Ads1115Sensor(SensorOptions o, SensorContext ctx, ISensorHardware i2c)
+    public Ads1115Sensor(Ads1115Options o, SensorContext ctx, I2cDevice device)
+        : base(ctx)
     {
-        _ctx = ctx;
-        var address = I2cAddress.Parse(o.Address, 0x48);
-        _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name,
-            ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit))).ToList();
-        _adc = new Ads1115Channels(i2c.Open(o, ctx, address));
+        _inputs = o.Channels.Select(c => new Input(ParseInput(c.Input), Enum.Parse<MeasuringRange>(c.Range), c.Name, CalibrationOf(c))).ToList();
+        _adc = new Ads1115Channels(device);
     }
 
-    public string Measurement => _ctx.Measurement;
-    public string Equipment => _ctx.Equipment;
-    public TimeSpan Interval => _ctx.Interval;
-
-    public ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
+    public override ValueTask<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset now, CancellationToken ct)
     {
         var readings = new List<Reading>(_inputs.Count);
         foreach (var input in _inputs)
@@ -39,7 +31,7 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
             if (raw.IsClipped || !measured.HasValue)
             {
                 // NAMUR NE43: a broken loop is a fault, never a value.
-                _ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
+                Ctx.Logger.LogWarning("{Equipment}.{Channel}: no valid reading ({Detail}, {Volts:F3} V)", Equipment, input.Name,
                     raw.IsClipped ? "ADC input clipped" : measured.Detail, raw.Voltage.Volts);
                 continue;
             }
@@ -55,19 +47,9 @@ public sealed class Ads1115Sensor : ISensor, IDisposable
             ? mux
             : throw new ArgumentException($"input '{input}' is not AIN0..AIN3 or a differential pair like AIN0_AIN1");
 
-    public void Dispose() => _adc.Dispose();
-}
+    /// <summary>The channel's calibration; throws <see cref="ArgumentException"/> when it has none.</summary>
+    public static ChannelCalibration CalibrationOf(AdcChannelOptions c) =>
+        ChannelCalibration.Create(c.Calibration ?? throw new ArgumentException($"channel {c.Name}: calibration is required"), c.Unit);
 
-public static class I2cAddress
-{
-    /// <summary>Parses "0x48" or "72"; null gives the default.</summary>
-    public static int Parse(string? text, int fallback)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        var t = text.Trim();
-        var ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? int.TryParse(t[2..], System.Globalization.NumberStyles.HexNumber, null, out var v)
-            : int.TryParse(t, out v);
-        return ok && v is >= 0x03 and <= 0x77 ? v : throw new ArgumentException($"address '{text}' is not a 7-bit I2C address (0x03-0x77)");
-    }
+    public void Dispose() => _adc.Dispose();
 }

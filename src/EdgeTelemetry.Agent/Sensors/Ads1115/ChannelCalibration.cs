@@ -1,7 +1,6 @@
-using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Sensors.Calibration;
 
-namespace EdgeTelemetry.Agent.Sensors;
+namespace EdgeTelemetry.Agent.Sensors.Ads1115;
 
 /// <summary>
 /// Turns an ADC voltage into an engineering value (and, for emulation, back). Built from the
