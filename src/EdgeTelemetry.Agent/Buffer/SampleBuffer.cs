@@ -279,9 +279,10 @@ public sealed partial class SampleBuffer : IAsyncDisposable
 
     /// <summary>
     /// Sends again (marks unsent) rows awaiting a receipt that were published before
-    /// <paramref name="sentBeforeNs"/> — a receipt for later rows shows they went missing — or, with
+    /// <paramref name="sentBeforeNs"/> (a receipt for later rows shows they went missing) and, with
     /// <paramref name="timeoutNs"/>, whose receipt is overdue: published more than timeout × 2^(attempts−1)
-    /// ago (at most × 64), so a long central outage does not multiply the broker's queue. Returns the rows
+    /// ago (at most × 64), so a long central outage does not multiply the broker's queue. Both
+    /// conditions must hold when both are given; none: every row awaiting a receipt. Returns the rows
     /// queued; each is counted (meta 'resent') when it is published again.
     /// </summary>
     public async Task<long> ResendAsync(long nowNs, long? sentBeforeNs = null, long? timeoutNs = null, CancellationToken ct = default)
@@ -301,7 +302,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
                 cmd.Parameters.AddWithValue("$now", nowNs);
             }
             cmd.CommandText = $"UPDATE samples SET sent = {(int)SendState.Unsent} WHERE sent = {(int)SendState.AwaitingReceipt}"
-                + (conditions.Count == 0 ? "" : " AND (" + string.Join(" OR ", conditions) + ")");
+                + string.Concat(conditions.Select(c => " AND " + c));
             var n = await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             return n;

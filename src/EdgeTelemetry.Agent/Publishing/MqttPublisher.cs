@@ -73,7 +73,12 @@ public sealed class MqttPublisher(
                 if (stats.ReceiptsActive && clock.GetUtcNow() - lastTimeoutCheck >= TimeSpan.FromSeconds(1))
                 {
                     lastTimeoutCheck = clock.GetUtcNow();
-                    var overdue = await buffer.ResendAsync(Time.ToUnixNanoseconds(lastTimeoutCheck), timeoutNs: (long)(ReceiptTimeout(opts.Publish).TotalSeconds * 1e9), ct: stoppingToken);
+                    // Only rows sent before the last receipt: while no receipt comes at all (InfluxDB or the
+                    // central service down) the broker still holds them, and re-sending would only spend the link.
+                    var overdue = Interlocked.Read(ref stats.LastReceiptNs) is > 0 and var lastReceipt
+                        ? await buffer.ResendAsync(Time.ToUnixNanoseconds(lastTimeoutCheck), sentBeforeNs: lastReceipt,
+                            timeoutNs: (long)(ReceiptTimeout(opts.Publish).TotalSeconds * 1e9), ct: stoppingToken)
+                        : 0;
                     if (overdue > 0)
                     {
                         stats.ResentOverdue += overdue;
@@ -226,6 +231,7 @@ public sealed class MqttPublisher(
                 {
                     var effect = await buffer.ApplyReceiptAsync(stored, rejected, ct);
                     var now = Time.ToUnixNanoseconds(clock.GetUtcNow());
+                    Interlocked.Exchange(ref stats.LastReceiptNs, now);
                     stats.SamplesReceipted += effect.Receipted;
                     stats.ReceiptRejected += effect.Rejected;
                     foreach (var sentAt in effect.SentAtNs) stats.ReceiptLatency.Add(TimeSpan.FromTicks(Math.Max(0, now - sentAt) / 100));
@@ -342,6 +348,8 @@ public sealed class PublisherStats
     /// <summary>Whether samples wait for receipts (the central service announced them, or "required").</summary>
     public volatile bool ReceiptsActive;
     public long ReceiptsReceived;
+    /// <summary>When the last receipt arrived (Unix ns; 0 = none yet).</summary>
+    public long LastReceiptNs;
     public long ReceiptBytes;
     public long SamplesReceipted;
     public long ReceiptRejected;

@@ -108,6 +108,7 @@ public class SampleBufferTests : IDisposable
 
         // Row 3's receipt came, rows 1 and 2 were sent before it: only those sent before 250 go again.
         await buffer.ApplyReceiptAsync([(3, 3)], []);
+        Assert.Equal(0, await buffer.ResendAsync(nowNs: 400, sentBeforeNs: 150, timeoutNs: 1_000)); // both must hold: not overdue yet
         Assert.Equal(1, await buffer.ResendAsync(nowNs: 400, sentBeforeNs: 150));
         Assert.Equal(1, (await buffer.ReadUnsentAsync(10)).Single().Seq);
 
