@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using EdgeTelemetry.Benchmarks;
 
 // Modes (docs/benchmarks.md): `wear` SD-card bytes and fsyncs per buffered sample; `ingest` points/s
-// into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; anything else
+// into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; `e2e` the central
+// service end to end (mosquitto → central → influxd) against influxd's own ceiling; anything else
 // goes to BenchmarkDotNet (e.g. `--filter '*'`).
 return args.FirstOrDefault() switch
 {
@@ -10,6 +11,7 @@ return args.FirstOrDefault() switch
     "wear-one" => await BufferWear.RunOneAsync(args[1..]),
     "ingest" => await Ingest.RunAsync(args[1..]),
     "queue" => QueueCoverage.Run(args[1..]),
+    "e2e" => await EndToEnd.RunAsync(args[1..]),
     _ => RunBenchmarks(args),
 };
 

@@ -12,8 +12,8 @@ namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>
 /// validate → line protocol → InfluxDB → receipt → acknowledge. Messages are gathered into one write by size
-/// (MaxBatchPoints) and time (FlushIntervalMs) and acknowledged, in order, only once InfluxDB has
-/// accepted the write. While InfluxDB is down the write is retried and nothing is acknowledged, so
+/// (MaxBatchPoints) and time (FlushIntervalMs); up to Influx:MaxConcurrentWrites writes are in flight,
+/// and messages are acknowledged, in order, only once InfluxDB has accepted their write. While InfluxDB is down the write is retried and nothing is acknowledged, so
 /// the broker keeps the rest. Each message is prepared inside <see cref="MessageIngest"/>'s fault
 /// boundary; should the loop itself fail, the service stops with a non-zero exit code so a
 /// supervisor restarts it (a BackgroundService failure alone would exit 0).
@@ -92,19 +92,25 @@ public sealed class IngestPipeline : BackgroundService
         {
             await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
             await RestoreDeliveryAsync(stoppingToken);
-            while (await _inbox.WaitToReadAsync(stoppingToken))
+            // Up to MaxConcurrentWrites writes in flight, the next batch prepared meanwhile; each batch
+            // is receipted and acknowledged only after its own write, and batches in arrival order.
+            var inFlight = new Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)>();
+            var maxWrites = Math.Max(1, _influx.MaxConcurrentWrites);
+            while (true)
             {
-                var batch = await GatherAsync(stoppingToken);
+                if (inFlight.Count == 0)
+                {
+                    if (!await _inbox.WaitToReadAsync(stoppingToken)) break;
+                }
+                else if (inFlight.Count >= maxWrites || inFlight.Peek().Write.IsCompleted || !await ReadableBeforeAsync(inFlight.Peek().Write, stoppingToken))
+                {
+                    await CompleteAsync(inFlight.Dequeue(), inFlight, stoppingToken);
+                    continue;
+                }
+                var batch = await GatherAsync(trackWaiting: inFlight.Count == 0, stoppingToken);
+                if (batch.Count == 0) continue;
                 var prepared = batch.Select(b => b.Prepared).ToList();
-                await Core.StoreAsync(prepared, _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken);
-                _health.Written();
-                if (AfterWrite is { } hook) await hook(prepared, stoppingToken);
-                // Receipts before acknowledgements: a crash between the two costs a redelivery (a
-                // duplicate), never a receipt for points that are not stored.
-                await _receipts.PublishAsync(prepared, stoppingToken);
-                foreach (var item in batch) await AcknowledgeAsync(item.Message);
-                _metrics.Acknowledged(batch.Count);
-                _health.Waiting(_inbox.TryPeek(out var next) ? next.ReceivedAt : null);
+                inFlight.Enqueue((batch, prepared, Core.StoreAsync(prepared, _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken)));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -200,7 +206,29 @@ public sealed class IngestPipeline : BackgroundService
         }
     }
 
-    private async Task<List<(InboundMessage Message, PreparedMessage Prepared)>> GatherAsync(CancellationToken ct)
+    /// <summary>True when a message arrives before <paramref name="write"/> finishes (then gather the next batch meanwhile).</summary>
+    private async Task<bool> ReadableBeforeAsync(Task write, CancellationToken ct)
+    {
+        var readable = _inbox.WaitToReadAsync(ct).AsTask();
+        return await Task.WhenAny(write, readable) == readable && await readable;
+    }
+
+    /// <summary>After a batch's write: receipts, then acknowledgements (a write failure propagates: the pipeline stops).</summary>
+    private async Task CompleteAsync((List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write) item,
+        Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)> rest, CancellationToken ct)
+    {
+        await item.Write;
+        _health.Written();
+        if (AfterWrite is { } hook) await hook(item.Prepared, ct);
+        // Receipts before acknowledgements: a crash between the two costs a redelivery (a
+        // duplicate), never a receipt for points that are not stored.
+        await _receipts.PublishAsync(item.Prepared, ct);
+        foreach (var (message, _) in item.Batch) await AcknowledgeAsync(message);
+        _metrics.Acknowledged(item.Batch.Count);
+        _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt : _inbox.TryPeek(out var next) ? next.ReceivedAt : null);
+    }
+
+    private async Task<List<(InboundMessage Message, PreparedMessage Prepared)>> GatherAsync(bool trackWaiting, CancellationToken ct)
     {
         var batch = new List<(InboundMessage, PreparedMessage)>();
         var points = 0;
@@ -209,7 +237,7 @@ public sealed class IngestPipeline : BackgroundService
         {
             while (points < _influx.MaxBatchPoints && _inbox.TryRead(out var message))
             {
-                if (batch.Count == 0) _health.Waiting(message.ReceivedAt); // the oldest message of this write
+                if (batch.Count == 0 && trackWaiting) _health.Waiting(message.ReceivedAt); // the oldest message waiting
                 var prepared = Core.Prepare(message.Topic, message.Payload, message.ReceivedAt);
                 batch.Add((message, prepared));
                 points += prepared.PointCount;

@@ -34,7 +34,7 @@ internal sealed class InfluxV2Writer
         var token = !string.IsNullOrEmpty(o.Token) ? o.Token : !string.IsNullOrEmpty(o.Username) ? $"{o.Username}:{o.Password}" : null;
         if (token is not null) builder.AuthenticateToken(token);
         var client = new InfluxDBClient(builder.Build());
-        if (o.Gzip) client.EnableGzip();
+        if (o.UseGzip) client.EnableGzip();
         _write = client.GetWriteApiAsync();
     }
 

@@ -42,7 +42,7 @@ public sealed class InfluxWriter
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri());
         var body = Encoding.UTF8.GetBytes(lineProtocol);
-        if (_o.Gzip)
+        if (_o.UseGzip)
         {
             using var buffer = new MemoryStream();
             await using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))

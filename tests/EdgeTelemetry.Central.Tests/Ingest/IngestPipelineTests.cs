@@ -26,6 +26,9 @@ public class IngestPipelineTests
     {
         public List<string> Bodies { get; } = [];
 
+        /// <summary>Awaited before a write is answered (lets a test hold one write while another completes).</summary>
+        public Func<string, Task>? Gate { get; set; }
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             // The start-up query that restores delivery accounting: an empty database.
@@ -35,6 +38,7 @@ public class IngestPipelineTests
                 ? await new StreamReader(new GZipStream(new MemoryStream(raw), CompressionMode.Decompress)).ReadToEndAsync(ct)
                 : Encoding.UTF8.GetString(raw);
             lock (Bodies) Bodies.Add(body);
+            if (Gate is { } gate) await gate(body);
             return respond(body);
         }
     }
@@ -66,11 +70,16 @@ public class IngestPipelineTests
         return (pipeline, inbox, metrics);
     }
 
-    private static (InboundMessage Message, TaskCompletionSource Acked) Message(string device, double bowlSpeed, DateTimeOffset at)
+    private static (InboundMessage Message, TaskCompletionSource Acked) Message(string device, double bowlSpeed, DateTimeOffset at, List<string>? ackOrder = null)
     {
         var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var batch = BatchCodec.ToBatch("site-a", device, "s1", "t", [new Sample(1, Time.ToUnixNanoseconds(Now), "centrifuge", "cf-1", [new Reading("bowl_speed", bowlSpeed, Units.Rpm)])]);
-        return (new InboundMessage($"edgetelemetry/v1/site-a/{device}/telemetry", BatchCodec.Encode(batch), at, _ => { acked.TrySetResult(); return Task.CompletedTask; }), acked);
+        return (new InboundMessage($"edgetelemetry/v1/site-a/{device}/telemetry", BatchCodec.Encode(batch), at, _ =>
+        {
+            if (ackOrder is not null) lock (ackOrder) ackOrder.Add(device);
+            acked.TrySetResult();
+            return Task.CompletedTask;
+        }), acked);
     }
 
     [Fact]
@@ -97,6 +106,39 @@ public class IngestPipelineTests
         clock.Advance(TimeSpan.FromSeconds(1));
         await acked.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(2, Volatile.Read(ref attempts));
+        await pipeline.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task With_two_writes_in_flight_each_message_is_acknowledged_after_its_own_write_and_in_arrival_order()
+    {
+        var influx = new ScriptedInflux(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+        var firstWriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        influx.Gate = async body =>
+        {
+            if (body.Contains("device=dev-1,")) { firstWriting.TrySetResult(); await releaseFirst.Task; }
+            else if (body.Contains("device=dev-2,")) secondWritten.TrySetResult();
+        };
+        var (pipeline, inbox, metrics) = Create(influx, new FakeTimeProvider(Now));
+        await pipeline.StartAsync(default);
+        var order = new List<string>();
+        var (first, firstAcked) = Message("dev-1", 400, Now, order);
+        var (second, secondAcked) = Message("dev-2", 401, Now, order);
+
+        await inbox.Writer.WriteAsync(first);
+        await firstWriting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await inbox.Writer.WriteAsync(second);
+        // The second write went out beside the first and is done; its message still waits for the first.
+        await secondWritten.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => metrics.SamplesStored == 1);
+        Assert.False(secondAcked.Task.IsCompleted);
+        Assert.False(firstAcked.Task.IsCompleted);
+
+        releaseFirst.SetResult();
+        await Task.WhenAll(firstAcked.Task, secondAcked.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        lock (order) Assert.Equal(["dev-1", "dev-2"], order);
         await pipeline.StopAsync(default);
     }
 

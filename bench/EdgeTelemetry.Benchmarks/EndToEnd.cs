@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using EdgeTelemetry.Central.Storage;
+using EdgeTelemetry.LineProtocol;
+using EdgeTelemetry.LocalServers;
+using EdgeTelemetry.Model;
+using EdgeTelemetry.Wire;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeTelemetry.Benchmarks;
+
+/// <summary>
+/// End to end against the database's own ceiling, one run, same machine, same samples:
+/// <list type="bullet">
+/// <item>ceiling: the samples as line protocol POSTed straight to influxd, 5,000 points per request, 2 connections;</item>
+/// <item>end to end: the same samples as agent messages published at QoS 1 to mosquitto (unbounded
+/// queues) → the central service (its own process, Release build) → influxd, timed from the first
+/// publish until the central service has stored them all, then checked with a COUNT.</item>
+/// </list>
+/// Two shapes: 20 devices × 100 messages × 200 samples, and 100 devices × 200 messages × 10 samples.
+/// The central service's peak RSS (VmHWM) is read from /proc when each run ends.
+/// </summary>
+public static class EndToEnd
+{
+    private sealed record Shape(string Name, int Devices, int MessagesPerDevice, int SamplesPerMessage)
+    {
+        public long Samples => (long)Devices * MessagesPerDevice * SamplesPerMessage;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
+        var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        Shape[] shapes =
+        [
+            new("200 samples/message", 20, (int)(100 * scale), 200),
+            new("10 samples/message", 100, (int)(200 * scale), 10),
+        ];
+        var overrides = new Dictionary<string, string> { ["max_queued_messages"] = "0", ["max_queued_bytes"] = "0" }; // 0 = unbounded
+        await using var broker = await MosquittoServer.StartAsync(overrides);
+        await using var influx = await InfluxDbServer.StartAsync();
+        Console.WriteLine($"mosquitto on {broker.Port}, influxd on {influx.Url}; central: {CentralDll()}");
+        Console.WriteLine();
+        Console.WriteLine("| shape | samples | ceiling samples/s | end-to-end samples/s | ratio | central peak RSS MB | stored (checked) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var only = Option(args, "--shape");
+        var round = 0;
+        foreach (var shape in shapes)
+        {
+            round++;
+            if (only is not null && only != round.ToString(CultureInfo.InvariantCulture)) continue;
+            var ceiling = await CeilingAsync(influx, shape, $"ceil{round}");
+            var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}", extra);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {shape.Name} ({shape.Devices} devices) | {shape.Samples:N0} | {ceiling:N0} | {e2e:N0} | {e2e / ceiling:F2} | {rssMb:F0} | {stored:N0} of {shape.Samples:N0} |"));
+        }
+        return 0;
+    }
+
+    /// <summary>The samples of one device's message number <paramref name="m"/> (seq continues across messages).</summary>
+    private static List<Sample> Samples(Shape shape, int device, int m)
+    {
+        var rnd = new Random(device * 100_003 + m);
+        var t0 = Time.ToUnixNanoseconds(SampleData.Start);
+        var first = (long)m * shape.SamplesPerMessage + 1;
+        return Enumerable.Range(0, shape.SamplesPerMessage)
+            .Select(i => new Sample(first + i, t0 + (first + i) * 100_000_000L, "centrifuge", $"icon-i150-{device:D3}", SampleData.CentrifugeReadings(rnd)))
+            .ToList();
+    }
+
+    private static string DeviceId(int d) => $"centrifuge-{d:D3}";
+
+    private static async Task<double> CeilingAsync(InfluxDbServer influx, Shape shape, string db)
+    {
+        await influx.ExecuteAsync($"CREATE DATABASE {db}");
+        // Bodies built before timing: the ceiling is the database's, not our encoder's.
+        var bodies = new List<byte[]>();
+        var sb = new StringBuilder();
+        var points = 0;
+        for (var m = 0; m < shape.MessagesPerDevice; m++)
+        for (var d = 0; d < shape.Devices; d++)
+        {
+            foreach (var s in Samples(shape, d, m)) LineProtocolWriter.Append(sb, SamplePoints.ToPoint(SampleData.Site, DeviceId(d), s));
+            points += shape.SamplesPerMessage;
+            if (points >= 5000) { bodies.Add(Encoding.UTF8.GetBytes(sb.ToString())); sb.Clear(); points = 0; }
+        }
+        if (sb.Length > 0) bodies.Add(Encoding.UTF8.GetBytes(sb.ToString()));
+
+        using var http = new HttpClient { BaseAddress = influx.Url, Timeout = TimeSpan.FromMinutes(2) };
+        var next = -1;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                using var content = new ByteArrayContent(bodies[i]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+                using var r = await http.PostAsync($"write?db={db}&precision=ns", content);
+                r.EnsureSuccessStatusCode();
+            }
+        }));
+        var rate = shape.Samples / sw.Elapsed.TotalSeconds;
+        var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM centrifuge");
+        if (stored != shape.Samples) throw new InvalidOperationException($"ceiling run stored {stored} of {shape.Samples}");
+        return rate;
+    }
+
+    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, string[] extra)
+    {
+        var work = Directory.CreateTempSubdirectory("et-e2e-").FullName;
+        var port = ChildProcess.FreePort();
+        var central = ChildProcess.Start("dotnet",
+        [
+            CentralDll(), "--urls", $"http://127.0.0.1:{port}",
+            // Own group per run: the previous run's stopped session stays in its group and would take a share.
+            $"--Ingest:BrokerPort={broker.Port}", $"--Ingest:ClientId=e2e-{db}", $"--Ingest:SharedGroup=bench-{db}", $"--Influx:Url={influx.Url}", $"--Influx:Database={db}",
+            "--Logging:LogLevel:Default=Warning", "--Api:Keys:0:Name=bench", "--Api:Keys:0:Key=bench-key-" + Guid.NewGuid().ToString("N"), "--Api:Keys:0:Role=operator",
+            .. extra,
+        ], work, Path.Combine(work, "central.out"), Path.Combine(work, "central.err"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        (double, double, long) result;
+        try
+        {
+            await WaitAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/healthz") == 200, TimeSpan.FromSeconds(60), "central /healthz");
+            // Payloads built before timing, as agents would have them ready.
+            var payloads = new List<(string Topic, byte[] Payload)>();
+            for (var m = 0; m < shape.MessagesPerDevice; m++)
+            for (var d = 0; d < shape.Devices; d++)
+                payloads.Add((Topics.For(SampleData.Site, DeviceId(d), TopicKind.Telemetry),
+                    BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, DeviceId(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
+
+            var sw = Stopwatch.StartNew();
+            await PublishAsync(broker, payloads);
+            var published = sw.Elapsed.TotalSeconds;
+            await WaitAsync(async () => await StoredAsync(http, port) >= shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
+            var rate = shape.Samples / sw.Elapsed.TotalSeconds;
+            var rss = PeakRssMb(central.Id);
+            var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM centrifuge");
+            Console.Error.WriteLine($"  {shape.Name}: published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s");
+            result = (rate, rss, stored);
+        }
+        catch
+        {
+            Console.Error.WriteLine($"  central log: {Path.Combine(work, "central.out")} (kept)");
+            await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            throw;
+        }
+        await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        return result;
+    }
+
+    /// <summary>Four publisher connections, up to 64 publishes in flight each (QoS 1, PUBACK awaited).</summary>
+    private static async Task PublishAsync(MosquittoServer broker, List<(string Topic, byte[] Payload)> payloads)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async c =>
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId($"bench-pub-{c}").Build());
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < payloads.Count)
+                {
+                    var r = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(payloads[i].Topic).WithPayload(payloads[i].Payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                    if (r.ReasonCode != MqttClientPublishReasonCode.Success) throw new InvalidOperationException($"publish refused: {r.ReasonCode}");
+                }
+            }));
+            await client.DisconnectAsync();
+        }));
+    }
+
+    private static async Task<long> StoredAsync(HttpClient http, int port)
+    {
+        try
+        {
+            var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("edgetelemetry_samples_stored_total ", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException) { return 0; }
+        catch (TaskCanceledException) { return 0; }
+    }
+
+    private static double PeakRssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    private static async Task<int> StatusAsync(HttpClient http, string url)
+    {
+        try { using var r = await http.GetAsync(url); return (int)r.StatusCode; }
+        catch (HttpRequestException) { return 0; }
+        catch (TaskCanceledException) { return 0; }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (sw.Elapsed > timeout) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static string CentralDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) dir = dir.Parent;
+        var dll = Path.Combine(dir?.FullName ?? ".", "src", "EdgeTelemetry.Central", "bin", "Release", "net10.0", "EdgeTelemetry.Central.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build the central service first: dotnet build -c Release", dll);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
