@@ -133,6 +133,7 @@ public static class EndToEnd
                 payloads.Add((Topics.For(SampleData.Site, DeviceId(d), TopicKind.Telemetry),
                     BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, DeviceId(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
 
+            var cpu0 = CpuSeconds(central.Id);
             var sw = Stopwatch.StartNew();
             await PublishAsync(broker, payloads);
             var published = sw.Elapsed.TotalSeconds;
@@ -140,7 +141,7 @@ public static class EndToEnd
             var rate = shape.Samples / sw.Elapsed.TotalSeconds;
             var rss = PeakRssMb(central.Id);
             var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM centrifuge");
-            Console.Error.WriteLine($"  {shape.Name}: published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s");
+            Console.Error.WriteLine($"  {shape.Name}: published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(CpuSeconds(central.Id) - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core");
             result = (rate, rss, stored);
         }
         catch
@@ -187,6 +188,14 @@ public static class EndToEnd
         }
         catch (HttpRequestException) { return 0; }
         catch (TaskCanceledException) { return 0; }
+    }
+
+    /// <summary>utime + stime from /proc/pid/stat, seconds (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static double PeakRssMb(int pid)
