@@ -98,11 +98,15 @@ public sealed class RetentionLayout
 
     /// <summary>
     /// Splits line protocol into the lines for the raw policy and the rest (which go to the database's default).
-    /// One pass; lines are copied only when both kinds are present.
+    /// One pass; lines are copied only when both kinds are present. A raw point older than the raw period (a backlog of
+    /// months) goes to the evidence policy instead: InfluxDB would refuse it from the raw policy ("points beyond retention
+    /// policy", HTTP 400), which would dead-letter its whole message; reads find it in either policy.
     /// </summary>
-    public IEnumerable<(string? Policy, string Lines)> Route(string lineProtocol)
+    public IEnumerable<(string? Policy, string Lines)> Route(string lineProtocol, DateTimeOffset? now = null)
     {
         if (_raw.Count == 0) return [(null, lineProtocol)];
+        // An hour inside the boundary, so a point does not expire between this check and the write.
+        var oldestRawNs = Time.ToUnixNanoseconds((now ?? DateTimeOffset.UtcNow) - TimeSpan.FromDays(Options.RawDays) + TimeSpan.FromHours(1));
         StringBuilder? raw = null, rest = null;
         var span = lineProtocol.AsSpan();
         int start = 0, rawCount = 0, lineCount = 0;
@@ -113,7 +117,7 @@ public sealed class RetentionLayout
             var line = span[start..end];
             // Measurement names are validated ([a-z][a-z0-9_]*): no escapes before the first ',' or ' '.
             var cut = line.IndexOfAny(',', ' ');
-            var isRaw = cut > 0 && _rawLookup.Contains(line[..cut]);
+            var isRaw = cut > 0 && _rawLookup.Contains(line[..cut]) && (Options.RawDays <= 0 || TimestampNs(line) >= oldestRawNs);
             (isRaw ? raw ??= new StringBuilder(lineProtocol.Length) : rest ??= new StringBuilder(lineProtocol.Length)).Append(line);
             if (isRaw) rawCount++;
             lineCount++;
@@ -122,5 +126,13 @@ public sealed class RetentionLayout
         if (rawCount == 0) return [(null, lineProtocol)];
         if (rawCount == lineCount) return [(Options.RawPolicy, lineProtocol)];
         return [(Options.RawPolicy, raw!.ToString()), (null, rest!.ToString())];
+    }
+
+    /// <summary>The line's timestamp (its last token, ns); a line without one counts as now (InfluxDB stamps it so).</summary>
+    private static long TimestampNs(ReadOnlySpan<char> line)
+    {
+        line = line.TrimEnd();
+        var space = line.LastIndexOf(' ');
+        return space > 0 && long.TryParse(line[(space + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : long.MaxValue;
     }
 }

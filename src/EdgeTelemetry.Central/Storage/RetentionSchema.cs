@@ -20,7 +20,9 @@ public sealed class RetentionSchema(HttpClient http, InfluxOptions influx, Reten
     public string RollupSelect(TimeSpan interval, string? where = null)
     {
         var o = layout.Options;
-        var evidence = string.Join("|", layout.RolledUp.Where(m => !layout.IsRaw(m)));
+        // Raw measurements too: their points from before routing (an upgrade, a direct write) sit in the evidence policy.
+        // A point is in one policy only, so nothing is counted twice.
+        var evidence = string.Join("|", layout.RolledUp);
         return $"SELECT mean(*), min(*), max(*), count(*), sum(*) INTO {Db}.{InfluxQl.Ident(layout.RollupPolicy(interval))}.:MEASUREMENT " +
                $"FROM {Db}.{InfluxQl.Ident(o.RawPolicy)}./.*/, {Db}.{InfluxQl.Ident(layout.EvidencePolicy)}./^({evidence})$/" +
                (where is null ? "" : $" WHERE {where}") +
@@ -76,6 +78,8 @@ public sealed class RetentionSchema(HttpClient http, InfluxOptions influx, Reten
     public async Task BackfillAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var start = new DateTimeOffset(from.UtcDateTime.Date.AddHours(from.UtcDateTime.Hour), TimeSpan.Zero);
+        // Whole hours at the end too: a partial bucket would be written as if it were the whole hour.
+        if (to.UtcTicks % TimeSpan.TicksPerHour != 0) to = new DateTimeOffset(to.UtcTicks - to.UtcTicks % TimeSpan.TicksPerHour + TimeSpan.TicksPerHour, TimeSpan.Zero);
         for (var day = start; day < to; day = day.AddDays(1))
         {
             var end = day.AddDays(1) < to ? day.AddDays(1) : to;
