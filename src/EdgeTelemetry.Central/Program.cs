@@ -1,7 +1,17 @@
 using EdgeTelemetry.Central;
+using EdgeTelemetry.Central.Devices;
+using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.Central.Transfer;
 
-if (args.Length > 0 && args[0] == "import") return await BundleImport.RunAsync(args[1..], Console.Out, Console.Error);
+if (args.Length > 0)
+{
+    switch (args[0])
+    {
+        case "import": return await BundleImport.RunAsync(args[1..], Console.Out, Console.Error);
+        case "devices": return await DeviceCommands.RunAsync(args[1..], Console.Out, Console.Error);
+        case "retention": return await RetentionCommands.RunAsync(args[1..], Console.Out, Console.Error);
+    }
+}
 
 var app = CentralApp.Build(args);
 await app.RunAsync();

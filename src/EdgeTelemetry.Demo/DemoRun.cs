@@ -97,7 +97,7 @@ public static class DemoRun
     {
         try
         {
-            var series = await influx.QuerySeriesAsync(Database, "SELECT COUNT(seq) FROM /.*/ GROUP BY device");
+            var series = await influx.QuerySeriesAsync(Database, "SELECT COUNT(seq) FROM /.*/, \"raw\"./.*/ GROUP BY device");
             var telemetry = series.Where(s => s.Name != "rejects" && s.Rows.Count > 0).ToList();
             return (telemetry.Sum(s => Convert.ToInt64(s.Rows[0][1], CultureInfo.InvariantCulture)),
                 telemetry.Select(s => s.Tags.GetValueOrDefault("device")).Distinct().Count());

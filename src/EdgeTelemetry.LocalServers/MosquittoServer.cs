@@ -28,6 +28,8 @@ public sealed class MosquittoServer : IAsyncDisposable
     public string Host => "127.0.0.1";
     public int Port { get; private set; }
     public bool IsRunning => _process is { HasExited: false };
+    /// <summary>The broker's pid while it runs (for SIGHUP: re-read password file and ACL).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
     /// <summary>Mosquitto's own log (log_dest file).</summary>
     public string LogPath { get; }
     /// <summary>The generated config the broker runs with.</summary>

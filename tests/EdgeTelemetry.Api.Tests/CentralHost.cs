@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using EdgeTelemetry.Central;
+using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.LocalServers;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Api.Tests;
 
@@ -91,9 +94,31 @@ public sealed class CentralHost : IAsyncDisposable
         return client;
     }
 
-    public Task WriteAsync(IEnumerable<Point> points) => Influx.WriteAsync(Database, LineProtocolWriter.Write(points));
+    public async Task WriteAsync(IEnumerable<Point> points)
+    {
+        var list = points.ToList();
+        await Influx.WriteAsync(Database, LineProtocolWriter.Write(list));
+        if (list.Count > 0) await BackfillRollupsAsync(list.Min(p => p.TimestampNs), list.Max(p => p.TimestampNs));
+    }
 
-    public Task WriteAsync(string lineProtocol) => Influx.WriteAsync(Database, lineProtocol);
+    public async Task WriteAsync(string lineProtocol)
+    {
+        await Influx.WriteAsync(Database, lineProtocol);
+        var times = lineProtocol.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..])).ToList();
+        if (times.Count > 0) await BackfillRollupsAsync(times.Min(), times.Max());
+    }
+
+    /// <summary>
+    /// Seeds are written straight to InfluxDB, in the past, where no continuous query will pass again: roll them up as an
+    /// operator does after an import (<c>retention backfill</c>), so reads that pick a rollup see them.
+    /// </summary>
+    private async Task BackfillRollupsAsync(long fromNs, long toNs)
+    {
+        using var http = new HttpClient();
+        var schema = new RetentionSchema(http, Services.GetRequiredService<IOptions<InfluxOptions>>().Value, Services.GetRequiredService<RetentionLayout>());
+        await schema.EnsureAsync(default); // the service may not have created the policies yet
+        await schema.BackfillAsync(EdgeTelemetry.Model.Time.FromUnixNanoseconds(fromNs), EdgeTelemetry.Model.Time.FromUnixNanoseconds(toNs) + TimeSpan.FromHours(1), default);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EdgeTelemetry.Arm64Tests;
 
 /// <summary>firmware-config/raspberry-pi: install.sh (dry run, and its boot-file step on copies) and the systemd unit.</summary>
@@ -124,14 +122,5 @@ public sealed class RaspberryPiInstallTests : IDisposable
         return (bootConfig, cmdline);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(string exe, params string[] args) => Shell.RunAsync(exe, args);
 }

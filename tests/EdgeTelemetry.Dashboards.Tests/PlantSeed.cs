@@ -67,6 +67,9 @@ public sealed class PlantSeed
     public async Task WriteAsync(InfluxDbServer influx)
     {
         await influx.ExecuteAsync($"CREATE DATABASE \"{DataModel.Database}\"");
+        // The raw policy the dashboards read process data from beside the default (docs/operations.md); the seed
+        // itself stays in the default policy, as points written before retention routing do.
+        await influx.ExecuteAsync($"CREATE RETENTION POLICY \"raw\" ON \"{DataModel.Database}\" DURATION 90d REPLICATION 1");
         foreach (var chunk in _points.Chunk(5000))
         {
             await influx.WriteAsync(DataModel.Database, LineProtocolWriter.Write(chunk));

@@ -195,7 +195,7 @@ public class ChaosTests(ITestOutputHelper output)
 
     private static async Task<DateTimeOffset> NewestStoredAsync(Plant plant, string device)
     {
-        var rows = await plant.Influx.QueryAsync(Plant.Database, $"SELECT LAST(seq) FROM centrifuge WHERE device = '{device}'");
+        var rows = await plant.Influx.QueryAsync(Plant.Database, $"SELECT LAST(seq) FROM centrifuge, \"raw\".centrifuge WHERE device = '{device}'");
         return rows.Count == 0 ? DateTimeOffset.MinValue : Time.FromUnixNanoseconds(Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture));
     }
 

@@ -164,7 +164,7 @@ public sealed class Plant : IAsyncDisposable
     {
         try
         {
-            var series = await Influx.QuerySeriesAsync(Database, $"SELECT seq FROM /.*/ WHERE device = '{device}'");
+            var series = await Influx.QuerySeriesAsync(Database, $"SELECT seq FROM /.*/, \"raw\"./.*/ WHERE device = '{device}'");
             return series.Where(s => s.Name is not ("rejects" or "device_status"))
                 .SelectMany(s => s.Rows.Where(r => r[1] is not null).Select(r => Convert.ToInt64(r[1]))).ToList();
         }

@@ -26,7 +26,7 @@ public class SpineTests
             $"{all.Count} points stored", async () => $"{await plant.StoredCountAsync("cf-1")} stored");
 
         var series = await plant.Influx.QuerySeriesAsync(Plant.Database,
-            "SELECT * FROM centrifuge WHERE device = 'cf-1' GROUP BY site, device, equipment");
+            "SELECT * FROM centrifuge, \"raw\".centrifuge WHERE device = 'cf-1' GROUP BY site, device, equipment");
         var s = Assert.Single(series);
         Assert.Equal(new Dictionary<string, string> { ["site"] = Plant.Site, ["device"] = "cf-1", ["equipment"] = "centrifuge-1" }, s.Tags);
         var byTime = s.Rows.ToDictionary(r => Convert.ToInt64(r[0]), r => s.Columns.Zip(r).ToDictionary(p => p.First, p => p.Second));

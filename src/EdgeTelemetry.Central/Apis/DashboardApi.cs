@@ -92,7 +92,7 @@ public static partial class DashboardApi
     public sealed record Station(string Site, string Device, string Equipment, string Measurement, long Readings, IReadOnlyList<StationChannel> Channels);
 
     /// <summary>Every (device, equipment, measurement) of the site with telemetry in the last <c>within</c> (1h by default).</summary>
-    private static async Task<IResult> StationsAsync(HttpRequest request, InfluxQueryClient influx, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> StationsAsync(HttpRequest request, InfluxQueryClient influx, RetentionLayout layout, TimeProvider clock, CancellationToken ct)
     {
         var p = QueryParameters.For(request, "site", "within");
         var site = p.Site();
@@ -100,7 +100,7 @@ public static partial class DashboardApi
         if (!p.IsValid || site is null || within is null) return p.Problem();
 
         var counts = await influx.QuerySeriesAsync(
-            $"SELECT count(\"seq\") FROM /.*/ WHERE {InfluxQl.TagEquals("site", site)} AND time >= {InfluxQl.Time(clock.GetUtcNow() - within.Value)} " +
+            $"SELECT count(\"seq\") FROM {layout.AllRawSources} WHERE {InfluxQl.TagEquals("site", site)} AND time >= {InfluxQl.Time(clock.GetUtcNow() - within.Value)} " +
             "GROUP BY \"device\", \"equipment\"", ct);
         var found = counts
             .Where(s => !NotTelemetry.Contains(s.Name) && !string.IsNullOrEmpty(s.Tag("device")) && s.Rows.Count > 0)
@@ -110,7 +110,7 @@ public static partial class DashboardApi
         var fields = new Dictionary<string, List<StationChannel>>();
         foreach (var measurement in found.Select(f => f.Measurement).Distinct())
         {
-            var keys = await influx.QuerySeriesAsync($"SHOW FIELD KEYS FROM {InfluxQl.Ident(measurement)}", ct);
+            var keys = await influx.QuerySeriesAsync($"SHOW FIELD KEYS FROM {layout.RawSource(measurement)}", ct);
             fields[measurement] = keys.SelectMany(k => k.Rows)
                 .Where(r => InfluxValue.String(r[1]) is "float" or "integer")
                 .Select(r => InfluxValue.String(r[0])!)
@@ -133,7 +133,7 @@ public static partial class DashboardApi
     /// <c>time</c> holds each bucket's start in Unix seconds; a bucket without readings is null,
     /// so gaps stay visible.
     /// </summary>
-    private static async Task<IResult> SeriesAsync(HttpRequest request, InfluxQueryClient influx, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> SeriesAsync(HttpRequest request, InfluxQueryClient influx, RetentionLayout layout, TimeProvider clock, CancellationToken ct)
     {
         var p = QueryParameters.For(request, "site", "device", "measurement", "fields", "from", "to", "every", "aggregate");
         var site = p.Site();
@@ -151,11 +151,16 @@ public static partial class DashboardApi
             p.Error("every", $"gives more than {MaxBuckets} buckets for this period");
         if (!p.IsValid || site is null || device is null || agg is null || every is null) return p.Problem();
 
-        var select = string.Join(", ", fieldNames.Select(f => $"{agg}({InfluxQl.Ident(f)}) AS {InfluxQl.Ident(f)}"));
-        var series = await influx.QuerySeriesAsync(
-            $"SELECT {select} FROM {InfluxQl.Ident(measurement)} WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("device", device)} " +
-            $"AND {InfluxQl.Period(start, end)} GROUP BY time({InfluxQl.Duration(every.Value)}) fill(null)", ct);
-        var rows = series.FirstOrDefault()?.Rows ?? [];
+        // Whole minutes or hours come from the rollups (a month of 1 Hz data at every=1h is 720 points), the newest from raw points.
+        var rows = new List<object?[]>();
+        foreach (var part in layout.Plan(measurement, start, end, every.Value, clock.GetUtcNow(), agg))
+        {
+            var select = string.Join(", ", fieldNames.Select(f => $"{RetentionLayout.Aggregate(agg, f, part)} AS {InfluxQl.Ident(f)}"));
+            var series = await influx.QuerySeriesAsync(
+                $"SELECT {select} FROM {layout.Source(measurement, part)} WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("device", device)} " +
+                $"AND {InfluxQl.Period(part.From, part.To)} GROUP BY time({InfluxQl.Duration(every.Value)}) fill(null)", ct);
+            rows.AddRange(series.FirstOrDefault()?.Rows ?? []);
+        }
         var time = rows.Select(r => (InfluxValue.Long(r[0]) ?? 0) / 1_000_000_000).ToList();
         var fields = fieldNames.Select((f, i) => new SeriesField(f, Channels.Find(measurement, f)?.Unit,
             rows.Select(r => InfluxValue.Double(r[i + 1])).ToList())).ToList();

@@ -26,7 +26,7 @@ public static class ExportApi
             if (!q.IsValid) return q.Problem();
 
             // Everything that can be refused is checked before the first byte: after it, only an abort can signal failure.
-            var known = await directory.ForSiteAsync(site!, ct);
+            var known = await directory.ForSiteAsync(site!, from!.Value, to!.Value, ct);
             if (!known.TryGetValue(equipment!, out var measurements))
             {
                 q.Error("equipment", $"unknown equipment '{equipment}': never seen in telemetry from site '{site}'");

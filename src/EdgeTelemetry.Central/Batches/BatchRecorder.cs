@@ -36,7 +36,8 @@ public sealed class BatchRecorder(ProcessBatchStore store, EquipmentDirectory eq
         IReadOnlyDictionary<string, IReadOnlyList<string>> known = new Dictionary<string, IReadOnlyList<string>>();
         if (!errors.Has("site"))
         {
-            known = await equipmentDirectory.ForSiteAsync(r.Site!, ct);
+            // Without valid times the directory looks back from now (the period is refused anyway).
+            known = await equipmentDirectory.ForSiteAsync(r.Site!, start ?? DateTimeOffset.UtcNow, end ?? start ?? DateTimeOffset.UtcNow, ct);
             if (!errors.Has("equipment") && !known.ContainsKey(r.Equipment!))
                 errors.Add("equipment", $"unknown equipment '{r.Equipment}': never seen in telemetry from site '{r.Site}'");
             if (loadCell is not null && !errors.Has("feedMassFromLoadCell.equipment") && !known.ContainsKey(loadCell))
@@ -104,7 +105,7 @@ public sealed class BatchRecorder(ProcessBatchStore store, EquipmentDirectory eq
             $"concentrate mass ({cm:G6} kg) cannot exceed the batch's feed mass ({batch.FeedMassKg:G6} kg)");
         if (errors.Any) return errors.Outcome();
 
-        var kinds = await equipmentDirectory.ForSiteAsync(site, ct);
+        var kinds = await equipmentDirectory.ForSiteAsync(site, batch.Start, batch.End, ct);
         // Recomputed: telemetry from the batch window may have arrived late (backlog after an outage).
         var conditions = kinds.TryGetValue(equipment, out var measurements)
             ? await telemetry.MeansAsync(site, equipment, measurements, batch.Start, batch.End, ct)

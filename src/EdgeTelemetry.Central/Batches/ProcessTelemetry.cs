@@ -3,7 +3,7 @@ using EdgeTelemetry.Central.Storage;
 namespace EdgeTelemetry.Central.Batches;
 
 /// <summary>Reads what the telemetry says about a batch window: process means, and the feed mass from a load cell.</summary>
-public sealed class ProcessTelemetry(InfluxQueryClient influx)
+public sealed class ProcessTelemetry(InfluxQueryClient influx, RetentionLayout layout)
 {
     /// <summary>Telemetry channel → the process_batch field and the <see cref="ProcessConditions"/> member it fills.</summary>
     private static readonly (string Measurement, string Field, string Condition)[] Channels =
@@ -26,7 +26,7 @@ public sealed class ProcessTelemetry(InfluxQueryClient influx)
         if (kinds.Count == 0) return ProcessConditions.None;
         var statements = kinds.Select(m =>
             $"SELECT {string.Join(", ", Channels.Where(c => c.Measurement == m).Select(c => $"mean({InfluxQl.Ident(c.Field)}) AS {InfluxQl.Ident(c.Field)}"))} " +
-            $"FROM {InfluxQl.Ident(m)} WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("equipment", equipment)} AND {InfluxQl.Period(start, end)}");
+            $"FROM {layout.RawSource(m)} WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("equipment", equipment)} AND {InfluxQl.Period(start, end)}");
         var results = await influx.QueryAsync(string.Join(";\n", statements), ct);
         var means = new Dictionary<string, double>();
         for (var i = 0; i < kinds.Count && i < results.Count; i++)
@@ -51,7 +51,7 @@ public sealed class ProcessTelemetry(InfluxQueryClient influx)
     public async Task<double?> LoadCellFeedMassKgAsync(string site, string equipment, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
         var series = await influx.QuerySeriesAsync(
-            $"SELECT mean(\"mass\") FROM \"weighing\" WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("equipment", equipment)} " +
+            $"SELECT mean(\"mass\") FROM {layout.RawSource("weighing")} WHERE {InfluxQl.TagEquals("site", site)} AND {InfluxQl.TagEquals("equipment", equipment)} " +
             $"AND {InfluxQl.Period(start, end)} GROUP BY time(1m) fill(none)", ct);
         var minutes = series.SelectMany(s => s.Rows).Select(r => InfluxValue.Double(r[1])).OfType<double>().ToList();
         if (minutes.Count < 2) return null;

@@ -18,7 +18,7 @@ public sealed record ExportRequest(string Site, string Equipment, DateTimeOffset
 /// chunk per measurement whatever the range. Joined with batches, a row carries the batch whose
 /// [start, end) holds the row's time.
 /// </summary>
-public sealed class ResearcherExport(InfluxQueryClient influx)
+public sealed class ResearcherExport(InfluxQueryClient influx, RetentionLayout layout, TimeProvider clock)
 {
     private const int ChunkSize = 5000;
 
@@ -73,14 +73,18 @@ public sealed class ResearcherExport(InfluxQueryClient influx)
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var fields = r.Channels.Where(c => c.Measurement == measurement).Select(c => c.Field).ToList();
-        var q = $"SELECT {string.Join(", ", fields.Select(f => $"mean({InfluxQl.Ident(f)}) AS {InfluxQl.Ident(f)}"))} FROM {InfluxQl.Ident(measurement)} " +
-                $"WHERE {InfluxQl.TagEquals("site", r.Site)} AND {InfluxQl.TagEquals("equipment", r.Equipment)} AND {InfluxQl.Period(r.From, r.To)} " +
-                $"GROUP BY time({InfluxQl.Duration(r.Every)}) fill(none)";
-        await foreach (var piece in influx.StreamAsync(q, ChunkSize, ct))
+        // A rollup where the buckets are whole rollup buckets (a year at every=1h reads 8760 points per series, not 31 million).
+        foreach (var part in layout.Plan(measurement, r.From, r.To, r.Every, clock.GetUtcNow()))
         {
-            var columns = fields.Select(piece.Column).ToArray();
-            foreach (var row in piece.Rows)
-                yield return (InfluxValue.Long(row[0]) ?? 0, columns.Select(c => c >= 0 ? InfluxValue.Double(row[c]) : null).ToArray());
+            var q = $"SELECT {string.Join(", ", fields.Select(f => $"{RetentionLayout.Aggregate("mean", f, part)} AS {InfluxQl.Ident(f)}"))} FROM {layout.Source(measurement, part)} " +
+                    $"WHERE {InfluxQl.TagEquals("site", r.Site)} AND {InfluxQl.TagEquals("equipment", r.Equipment)} AND {InfluxQl.Period(part.From, part.To)} " +
+                    $"GROUP BY time({InfluxQl.Duration(r.Every)}) fill(none)";
+            await foreach (var piece in influx.StreamAsync(q, ChunkSize, ct))
+            {
+                var columns = fields.Select(piece.Column).ToArray();
+                foreach (var row in piece.Rows)
+                    yield return (InfluxValue.Long(row[0]) ?? 0, columns.Select(c => c >= 0 ? InfluxValue.Double(row[c]) : null).ToArray());
+            }
         }
     }
 

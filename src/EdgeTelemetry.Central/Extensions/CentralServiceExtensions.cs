@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeTelemetry.Central.Devices;
 using EdgeTelemetry.Central.Ingest;
 using EdgeTelemetry.Central.Storage;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,11 @@ public static class CentralServiceExtensions
     {
         var services = builder.Services;
         services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+        // Ingest:DevicesFile (written by `devices enroll`) adds the enrolled devices to Ingest:KnownDevices.
+        services.PostConfigure<IngestOptions>(o => DeviceRegistry.Apply(o, o.DevicesFile));
         services.Configure<InfluxOptions>(builder.Configuration.GetSection(InfluxOptions.Section));
+        services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        services.AddSingleton<RetentionLayout>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<DeliveryTracker>();

@@ -6,8 +6,10 @@ namespace EdgeTelemetry.Central.Fleet;
 /// Builds the fleet's state from what the central service stored: device_status (retained status
 /// and last wills), delivery (when messages arrived), telemetry seq (when samples were taken),
 /// agent_health and alarm. Nothing is kept in memory, so every instance and every restart agrees.
+/// Every statement is bounded: the last <see cref="RetentionOptions.LookbackDays"/> days, and the newest point of a
+/// series is read with ORDER BY time DESC LIMIT 1 (the newest block only) rather than last() over the window.
 /// </summary>
-public sealed class FleetStatusReader(InfluxQueryClient influx)
+public sealed class FleetStatusReader(InfluxQueryClient influx, RetentionLayout layout, TimeProvider clock)
 {
     /// <summary>Fields an alarm point carries beside its rules (the buffer's bookkeeping).</summary>
     private static readonly HashSet<string> NotRules = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", "clock_skew" };
@@ -18,12 +20,13 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
 
     public async Task<IReadOnlyList<FleetDevice>> ListAsync(string? site, string? device, CancellationToken ct)
     {
-        var where = Where(site, device);
+        var since = clock.GetUtcNow() - TimeSpan.FromDays(Math.Max(1, layout.Options.LookbackDays));
+        var where = Where(site, device, since);
         // One request, five statements; each tolerates an absent measurement (no series).
         var q = string.Join(";\n",
             $"SELECT state, online, agent, stream FROM device_status{where} GROUP BY site, device ORDER BY time DESC LIMIT 1",
-            $"SELECT last(count) FROM delivery{where} GROUP BY site, device",
-            $"SELECT last(seq) FROM /.*/{where} GROUP BY site, device",
+            $"SELECT \"count\" FROM delivery{where} GROUP BY site, device ORDER BY time DESC LIMIT 1",
+            $"SELECT seq FROM {layout.AllRawSources}{where} GROUP BY site, device ORDER BY time DESC LIMIT 1",
             $"SELECT {string.Join(", ", HealthFields.Select(InfluxQl.Ident))} FROM agent_health{where} GROUP BY site, device ORDER BY time DESC LIMIT 1",
             $"SELECT last(*) FROM alarm{where} GROUP BY site, device, equipment");
         var r = await influx.QueryAsync(q, ct);
@@ -64,9 +67,9 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
         }
         var open = OpenRules(r[4]);
         foreach (var (s, rule, value) in open) Get(s).Alarms.Add((s.Tag("equipment") ?? "", rule, value));
-        var since = await RaisedSinceAsync(open, ct);
+        var raised = await RaisedSinceAsync(open, since, ct);
 
-        return devices.Values.Select(b => b.Build(since)).ToList();
+        return devices.Values.Select(b => b.Build(raised)).ToList();
     }
 
     /// <summary>Rules whose last value is 1 (raised); <c>&lt;rule&gt;_value</c> columns carry the channel value.</summary>
@@ -93,13 +96,13 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
 
     /// <summary>When each open alarm was raised: the time of its rule's last point (one statement per open alarm, one request).</summary>
     private async Task<Dictionary<(string, string, string, string), DateTimeOffset>> RaisedSinceAsync(
-        List<(InfluxSeries Series, string Rule, double? Value)> open, CancellationToken ct)
+        List<(InfluxSeries Series, string Rule, double? Value)> open, DateTimeOffset window, CancellationToken ct)
     {
         var since = new Dictionary<(string, string, string, string), DateTimeOffset>();
         if (open.Count == 0) return since;
         var statements = open.Select(o =>
             $"SELECT last({InfluxQl.Ident(o.Rule)}) FROM alarm WHERE {InfluxQl.TagEquals("site", o.Series.Tag("site") ?? "")} " +
-            $"AND {InfluxQl.TagEquals("device", o.Series.Tag("device") ?? "")} AND {InfluxQl.TagEquals("equipment", o.Series.Tag("equipment") ?? "")}");
+            $"AND {InfluxQl.TagEquals("device", o.Series.Tag("device") ?? "")} AND {InfluxQl.TagEquals("equipment", o.Series.Tag("equipment") ?? "")} AND time >= {InfluxQl.Time(window)}");
         var results = await influx.QueryAsync(string.Join(";\n", statements), ct);
         for (var i = 0; i < open.Count && i < results.Count; i++)
         {
@@ -112,12 +115,12 @@ public sealed class FleetStatusReader(InfluxQueryClient influx)
         return since;
     }
 
-    private static string Where(string? site, string? device)
+    private static string Where(string? site, string? device, DateTimeOffset since)
     {
-        var conditions = new List<string>();
+        var conditions = new List<string> { $"time >= {InfluxQl.Time(since)}" };
         if (site is not null) conditions.Add(InfluxQl.TagEquals("site", site));
         if (device is not null) conditions.Add(InfluxQl.TagEquals("device", device));
-        return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        return " WHERE " + string.Join(" AND ", conditions);
     }
 
     private sealed class Builder(string site, string device)

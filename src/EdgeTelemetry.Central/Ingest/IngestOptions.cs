@@ -27,6 +27,8 @@ public sealed class IngestOptions
     public bool KnownDevicesOnly { get; set; }
     /// <summary>Enrolled devices as "site/device" (the broker user name).</summary>
     public List<string> KnownDevices { get; set; } = [];
+    /// <summary>The device registry (<c>devices enroll</c>): its devices are added to <see cref="KnownDevices"/> at start.</summary>
+    public string? DevicesFile { get; set; }
     /// <summary>Measurements devices may write beyond the catalogue and agent records (a new sensor type).</summary>
     public List<string> AdditionalMeasurements { get; set; } = [];
     /// <summary>Payload bytes received but not yet acknowledged that this instance holds; beyond it, reading from the broker pauses.</summary>

@@ -9,7 +9,7 @@ namespace EdgeTelemetry.Central.Reports;
 /// reached a threshold (bowl speed for centrifuges, stroke rate for tables, water flow for
 /// sluices). InfluxDB counts the minutes itself (a subquery), so a year costs one small answer.
 /// </summary>
-public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOptions> options)
+public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOptions> options, RetentionLayout layout, TimeProvider clock)
 {
     public async Task<IReadOnlyList<OperatingHours>> ForSiteAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -21,20 +21,34 @@ public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOp
             ("sluice", "water_flow", o.SluiceOperatingLpm, "L/min"),
         ];
         var statements = new List<string>();
+        var parts = new List<int>();
         foreach (var (kind, field, threshold, _) in indicators)
         {
-            var minutes = $"(SELECT mean({InfluxQl.Ident(field)}) AS m FROM {InfluxQl.Ident(kind)} WHERE {InfluxQl.TagEquals("site", site)} " +
-                          $"AND {InfluxQl.Period(from, to)} GROUP BY time(1m), equipment)";
-            statements.Add($"SELECT count(m) FROM {minutes} WHERE m >= {threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} GROUP BY equipment");
-            statements.Add($"SELECT count(m) FROM {minutes} GROUP BY equipment");
+            // Per-minute means are what the minute rollup holds: a year is read from it, the last minutes from raw points.
+            var plan = layout.Plan(kind, from, to, RetentionLayout.Minute, clock.GetUtcNow());
+            parts.Add(plan.Count);
+            foreach (var part in plan)
+            {
+                var minutes = $"(SELECT {RetentionLayout.Aggregate("mean", field, part)} AS m FROM {layout.Source(kind, part)} WHERE {InfluxQl.TagEquals("site", site)} " +
+                              $"AND {InfluxQl.Period(part.From, part.To)} GROUP BY time(1m), equipment)";
+                statements.Add($"SELECT count(m) FROM {minutes} WHERE m >= {threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} GROUP BY equipment");
+                statements.Add($"SELECT count(m) FROM {minutes} GROUP BY equipment");
+            }
         }
         var r = await influx.QueryAsync(string.Join(";\n", statements), ct);
         var hours = new List<OperatingHours>();
+        var at = 0;
         for (var i = 0; i < indicators.Length; i++)
         {
             var (kind, field, threshold, unit) = indicators[i];
-            var running = Minutes(r[2 * i]);
-            foreach (var (equipment, withData) in Minutes(r[2 * i + 1]))
+            var running = new Dictionary<string, long>(StringComparer.Ordinal);
+            var withAny = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var p = 0; p < parts[i]; p++, at += 2)
+            {
+                foreach (var (e, n) in Minutes(r[at])) running[e] = running.GetValueOrDefault(e) + n;
+                foreach (var (e, n) in Minutes(r[at + 1])) withAny[e] = withAny.GetValueOrDefault(e) + n;
+            }
+            foreach (var (equipment, withData) in withAny)
                 hours.Add(new OperatingHours(equipment, kind, running.GetValueOrDefault(equipment) / 60.0, withData / 60.0,
                     $"minutes with mean {field} ≥ {threshold} {unit}"));
         }

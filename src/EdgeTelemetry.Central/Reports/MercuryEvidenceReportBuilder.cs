@@ -8,7 +8,7 @@ namespace EdgeTelemetry.Central.Reports;
 
 /// <summary>Gathers a <see cref="MercuryEvidenceReport"/> from InfluxDB (docs/data-model.md) for one site and period.</summary>
 public sealed class MercuryEvidenceReportBuilder(
-    InfluxQueryClient influx, ProcessBatchStore batches, GravityCircuitHours circuit, IOptions<ApiOptions> options, TimeProvider clock)
+    InfluxQueryClient influx, ProcessBatchStore batches, GravityCircuitHours circuit, IOptions<ApiOptions> options, TimeProvider clock, RetentionLayout layout)
 {
     private const int ChunkSize = 10_000;
 
@@ -74,7 +74,7 @@ public sealed class MercuryEvidenceReportBuilder(
         {
             // All of a device's measurements share its sequence numbers, so gaps are found across all of them.
             var anyDevice = string.Join(" OR ", devices.Select(d => InfluxQl.TagEquals("device", d)));
-            await foreach (var piece in influx.StreamAsync($"SELECT seq FROM /.*/ WHERE {inSite} AND ({anyDevice}) AND {period} GROUP BY device", ChunkSize, ct))
+            await foreach (var piece in influx.StreamAsync($"SELECT seq FROM {layout.AllRawSources} WHERE {inSite} AND ({anyDevice}) AND {period} GROUP BY device", ChunkSize, ct))
             {
                 if (piece.Name == "rejects" || !audits.TryGetValue(piece.Tag("device") ?? "", out var audit)) continue;
                 foreach (var row in piece.Rows)
@@ -115,6 +115,7 @@ public sealed class MercuryEvidenceReportBuilder(
     private static IReadOnlyList<string> Method(ApiOptions o) =>
     [
         "Concentrations are elemental mercury vapour in µg/m³ (1 µg/m³ = 1000 ng/m³) as stored in mercury_vapour.hg.",
+        "Every figure is computed from the raw readings, never from the per-minute or per-hour rollups; raw mercury readings are kept for the whole evidence period (Retention:EvidenceDays).",
         $"A stretch longer than {o.GapThresholdSeconds.ToString(CultureInfo.InvariantCulture)} s without a valid reading is a gap; coverage is the share of the period outside gaps.",
         "Each reading stands for the time until the next one; time above a reference value sums those stretches. Instrument self-checks send no reading and so count as gaps, never as zero.",
         "Mean, median, 95th percentile and maximum are over readings (not time-weighted); percentiles interpolate linearly between ranks.",

@@ -27,20 +27,37 @@ public sealed class InfluxWriter
     private readonly HttpClient _http;
     private readonly InfluxOptions _o;
     private readonly InfluxV2Writer? _v2;
+    private readonly RetentionLayout? _layout;
 
-    public InfluxWriter(HttpClient http, IOptions<InfluxOptions> options)
+    /// <param name="layout">Where each measurement's points go (retention policies); without it everything goes to Influx:RetentionPolicy.</param>
+    public InfluxWriter(HttpClient http, IOptions<InfluxOptions> options, RetentionLayout? layout = null)
     {
         _http = http;
         _o = options.Value;
         if (_o.Api == InfluxApi.V2) _v2 = new InfluxV2Writer(http, _o);
+        _layout = layout is { Enabled: true } ? layout : null;
     }
 
     public Task WriteAsync(string lineProtocol, CancellationToken ct) =>
-        _v2 is not null ? _v2.WriteAsync(lineProtocol, ct) : WriteV1Async(lineProtocol, ct);
+        _v2 is not null ? _v2.WriteAsync(lineProtocol, ct) : WriteRoutedAsync(lineProtocol, ct);
 
-    private async Task WriteV1Async(string lineProtocol, CancellationToken ct)
+    /// <summary>
+    /// One /write per retention policy (rp is a query parameter). A failure after the first part is retried as a whole
+    /// by the caller; the part already stored is written again as the same points, which InfluxDB keeps once.
+    /// </summary>
+    private async Task WriteRoutedAsync(string lineProtocol, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri());
+        if (_layout is null)
+        {
+            await WriteV1Async(lineProtocol, _o.RetentionPolicy, ct);
+            return;
+        }
+        foreach (var (policy, lines) in _layout.Route(lineProtocol)) await WriteV1Async(lines, policy ?? _o.RetentionPolicy, ct);
+    }
+
+    private async Task WriteV1Async(string lineProtocol, string? policy, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri(policy));
         var body = Encoding.UTF8.GetBytes(lineProtocol);
         if (_o.UseGzip)
         {
@@ -98,12 +115,14 @@ public sealed class InfluxWriter
         {
             throw new TransientWriteException($"InfluxDB at {_o.Url} unreachable: {ex.Message}", null, ex);
         }
+        // Retention policies and rollups (RetentionSchema), before the first write names a policy.
+        if (_layout is not null) await new RetentionSchema(_http, _o, _layout).EnsureAsync(ct);
     }
 
-    private Uri WriteUri()
+    private Uri WriteUri(string? policy)
     {
         var q = new List<string> { "db=" + Uri.EscapeDataString(_o.Database) };
-        if (!string.IsNullOrEmpty(_o.RetentionPolicy)) q.Add("rp=" + Uri.EscapeDataString(_o.RetentionPolicy));
+        if (!string.IsNullOrEmpty(policy)) q.Add("rp=" + Uri.EscapeDataString(policy));
         q.Add("precision=ns");
         return Endpoint("write?" + string.Join('&', q));
     }

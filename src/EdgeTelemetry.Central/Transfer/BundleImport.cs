@@ -53,8 +53,10 @@ public static class BundleImport
         }
         var influx = configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions();
         var ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
+        Devices.DeviceRegistry.Apply(ingest, ingest.DevicesFile);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(influx.RequestTimeoutSeconds) };
-        var writer = new InfluxWriter(http, Options.Create(influx));
+        var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
+        var writer = new InfluxWriter(http, Options.Create(influx), new RetentionLayout(Options.Create(retention), Options.Create(influx), Options.Create(ingest)));
 
         var exit = 0;
         foreach (var path in bundles)

@@ -87,7 +87,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
     private static async Task<HashSet<string>> DevicesWithAnOutcomeAsync(Plant plant)
     {
-        var series = (await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT count(seq) FROM /.*/ WHERE device =~ /^fz-/ GROUP BY device"))
+        var series = (await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT count(seq) FROM /.*/, \"raw\"./.*/ WHERE device =~ /^fz-/ GROUP BY device"))
             .Concat(await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT count(detail) FROM rejects WHERE device =~ /^fz-/ GROUP BY device"));
         return series.Where(s => s.Name is not (Measurements.Delivery or Measurements.DeviceStatus) && s.Rows.Count > 0)
             .Select(s => s.Tags["device"]).ToHashSet();
