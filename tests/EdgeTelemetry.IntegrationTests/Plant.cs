@@ -168,9 +168,9 @@ public sealed class Plant : IAsyncDisposable
             return series.Where(s => s.Name is not ("rejects" or "device_status"))
                 .SelectMany(s => s.Rows.Where(r => r[1] is not null).Select(r => Convert.ToInt64(r[1]))).ToList();
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found"))
+        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found") || ex.Message.Contains("retention policy not found"))
         {
-            return []; // the central service has not created it yet
+            return []; // the central service has not created them yet (database first, then its policies)
         }
     }
 
