@@ -107,6 +107,7 @@ public static class AgentApp
         builder.Services.AddSingleton(queue.Writer);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<Annunciator>();
+        builder.Services.AddSingleton<LatestReadings>();
         builder.Services.AddSingleton<AlarmMonitor>();
         // One hardware for sensors and alarm outputs: on emulated hardware both share the emulated GPIO chip.
         builder.Services.AddSingleton(_ => ISensorHardware.For(options));
@@ -127,6 +128,11 @@ public static class AgentApp
         builder.Services.AddHostedService<BufferMaintenanceService>();
         builder.Services.AddHostedService<ClockWatchService>();
         builder.Services.AddHostedService<AgentHealthService>();
+        if (options.LocalPage.Enabled)
+        {
+            builder.Services.AddSingleton<LocalPage.LocalPageService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalPage.LocalPageService>());
+        }
         return builder.Build();
     }
 

@@ -70,7 +70,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
         Assert.All(watched.Requests, url => Assert.StartsWith(plant.BaseAddress.ToString(), url));
         Assert.Empty(watched.Errors);
 
-        await SaveScreenshotAsync(page, "webpage-desktop.png", docsName: "builtin-page.png");
+        await Screenshots.SaveAsync(page, "webpage-desktop.png", docsName: "builtin-page.png");
     }
 
     [RequiresChromiumFact]
@@ -103,7 +103,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
         Assert.All(layout.GetProperty("charts").EnumerateArray(), w => Assert.InRange(w.GetDouble(), 250, 375));
         Assert.Empty(watched.Errors);
 
-        await SaveScreenshotAsync(page, "webpage.png", docsName: "builtin-page-phone.png");
+        await Screenshots.SaveAsync(page, "webpage.png", docsName: "builtin-page-phone.png");
     }
 
     [RequiresChromiumFact]
@@ -166,29 +166,4 @@ public sealed class BuiltInPageTests(LivePlant plant)
               return n;
             }, 0)
             """, selector);
-
-    /// <summary>
-    /// A full-page screenshot in TestResults/ under the test's output directory; with
-    /// EDGETELEMETRY_UPDATE_DOCS_SCREENSHOT=1 also copied to docs/images/<paramref name="docsName"/>.
-    /// </summary>
-    private static async Task SaveScreenshotAsync(IPage page, string name, string docsName)
-    {
-        var dir = Path.Combine(AppContext.BaseDirectory, "TestResults");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        if (Environment.GetEnvironmentVariable("EDGETELEMETRY_UPDATE_DOCS_SCREENSHOT") == "1")
-        {
-            var docs = Path.Combine(RepoRoot(), "docs", "images");
-            Directory.CreateDirectory(docs);
-            File.Copy(path, Path.Combine(docs, docsName), overwrite: true);
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) return dir.FullName;
-        throw new InvalidOperationException("EdgeTelemetry.sln not found above " + AppContext.BaseDirectory);
-    }
 }
