@@ -20,6 +20,8 @@ public sealed class AlarmOutputService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.AlarmOutputs;
+        // No outputs, no GPIO: an agent without relays must start on a machine with no GPIO chip at all.
+        if (o.Outputs.Count == 0 && o.Acknowledge?.Pin is null) return Task.CompletedTask;
         var gpio = hardware.OpenGpio();
         foreach (var output in o.Outputs) _outputs.Add(new RelayOutput(gpio, output, time));
         if (o.Acknowledge?.Pin is not null) _button = new AcknowledgeButton(gpio, o.Acknowledge, time, () => annunciator.Acknowledge(AcknowledgeSource.Button));

@@ -216,3 +216,33 @@ public sealed class AlarmOutputTests : IDisposable
         Assert.True(High(Light));
     }
 }
+
+/// <summary>Without relays the agent never touches GPIO (on real hardware that would need libgpiod and a chip).</summary>
+public sealed class AlarmOutputWithoutOutputsTests
+{
+    [Fact]
+    public async Task An_agent_without_alarm_outputs_starts_them_without_opening_gpio()
+    {
+        using var hardware = new CountingHardware();
+        var clock = new ClockMonitor(TimeProvider.System, () => 0, () => true, "boot", new ClockOptions());
+        var annunciator = new Annunciator(Channel.CreateUnbounded<PendingSample>().Writer, clock, NullLogger<Annunciator>.Instance);
+        using var service = new AlarmOutputService(new AgentOptions(), hardware, annunciator, TimeProvider.System, NullLogger<AlarmOutputService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+
+        Assert.Equal(0, hardware.GpioOpened);
+    }
+
+    private sealed class CountingHardware : ISensorHardware
+    {
+        public int GpioOpened;
+        public GpioController OpenGpio() { GpioOpened++; throw new InvalidOperationException("no GPIO chip here"); }
+        public System.Device.I2c.I2cDevice OpenI2c(SensorOptions o, int bus, int address, I2cEmulation emulation) => throw new NotSupportedException();
+        public EdgeTelemetry.Sensors.Mpu6050.IWindowClock WindowClock(System.Device.I2c.I2cDevice device) => throw new NotSupportedException();
+        public EdgeTelemetry.Sensors.Pulse.IEdgeSource OpenEdges(SensorOptions o, EdgeTelemetry.Agent.Sensors.SensorContext ctx, int pin, string channel, double hertzPerUnit) => throw new NotSupportedException();
+        public string OpenW1(SensorOptions o, EdgeTelemetry.Agent.Sensors.SensorContext ctx, string root, string sensorId, string channel) => throw new NotSupportedException();
+        public LoadCellWiring OpenLoadCell(SensorOptions o, EdgeTelemetry.Agent.Sensors.SensorContext ctx, LoadCellSettings configured, string channel) => throw new NotSupportedException();
+        public TextReader OpenSerial(SensorOptions o, string? port, int baud, SerialEmulation emulation) => throw new NotSupportedException();
+        public void Dispose() { }
+    }
+}
