@@ -19,6 +19,7 @@ public static class CentralApp
         app.MapHealthApi();
         app.MapUserApis();
         app.MapDeliveryApi();
+        app.MapPageText();
         app.MapBuiltInPage(); // wwwroot (the built-in page) and the read endpoints its charts use
         return app;
     }

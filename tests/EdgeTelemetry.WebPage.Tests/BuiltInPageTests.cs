@@ -41,7 +41,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
             Assert.Matches(@"Last seen\s+\d+ (s|min) ago", c.GetProperty("text").GetString());
         });
         var table = cards.EnumerateArray().Single(c => c.GetProperty("device").GetString() == "table-01").GetProperty("text").GetString()!;
-        Assert.Contains("table stopped", table);
+        Assert.Contains("Table stopped while feeding", table); // the rule's display name (DomainText.resx)
 
         // Live charts: the mercury chart and one per process station, each with points drawn.
         var drawn = await page.EvaluateAsync<Dictionary<string, int>>(
@@ -153,6 +153,39 @@ public sealed class BuiltInPageTests(LivePlant plant)
     }
 
     /// <summary>Waits until a refresh completed (fleet listed, charts built).</summary>
+    [RequiresChromiumFact]
+    public async Task A_spanish_browser_gets_the_page_in_spanish_with_field_terms_and_decimal_commas()
+    {
+        await using var watched = await WatchedPage.OpenAsync(plant.Browser, 1280, 900, locale: "es-PE");
+        var page = watched.Page;
+        await page.GotoAsync(PageUrl(plant.KeyFor("technician")));
+        await WaitForDataAsync(page);
+
+        Assert.Equal("es", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Equipos", await page.InnerTextAsync("#fleet-title"));
+        Assert.Equal("Lotes recientes", await page.InnerTextAsync("#batches-title"));
+        var table = await page.InnerTextAsync("#fleet [data-device='table-01']");
+        Assert.Contains("EN LÍNEA", table);
+        Assert.Contains("Mesa vibratoria detenida con alimentación", table);
+        Assert.Matches(@"Visto por última vez\s+hace \d+ (s|min)", table);
+        Assert.Matches(@"\d+,\d %", await page.InnerTextAsync("#batches tbody")); // recoveries with a decimal comma
+        Assert.Matches(@"Actualizado \d{2}:\d{2}:\d{2}", await page.InnerTextAsync("#status"));
+        Assert.Empty(watched.Errors);
+
+        await Screenshots.SaveAsync(page, "webpage-es.png", docsName: "builtin-page-es.png");
+    }
+
+    [RequiresChromiumFact]
+    public async Task The_lang_parameter_wins_over_the_browser_language()
+    {
+        await using var watched = await WatchedPage.OpenAsync(plant.Browser, 1024, 768, locale: "es-PE");
+        var page = watched.Page;
+        await page.GotoAsync(PageUrl(plant.KeyFor("operator")) + "&lang=en");
+        await WaitForDataAsync(page);
+        Assert.Equal("Devices", await page.InnerTextAsync("#fleet-title"));
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+    }
+
     private static Task WaitForDataAsync(IPage page) =>
         page.WaitForFunctionAsync("() => window.edgeTelemetry && window.edgeTelemetry.refreshes > 0",
             null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
