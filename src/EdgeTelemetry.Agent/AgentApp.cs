@@ -1,11 +1,13 @@
 using System.Threading.Channels;
 using EdgeTelemetry.Agent.Alarms;
+using EdgeTelemetry.Agent.Alarms.Outputs;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Agent.Clock;
 using EdgeTelemetry.Agent.Health;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Publishing;
 using EdgeTelemetry.Agent.Sampling;
+using EdgeTelemetry.Agent.Sensors.Hardware;
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Agent;
@@ -104,8 +106,12 @@ public static class AgentApp
         builder.Services.AddSingleton(queue.Reader);
         builder.Services.AddSingleton(queue.Writer);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<Annunciator>();
+        builder.Services.AddSingleton<LatestReadings>();
         builder.Services.AddSingleton<AlarmMonitor>();
-        builder.Services.AddSingleton(sp => new SensorFactory(options, sp.GetRequiredService<ILoggerFactory>()));
+        // One hardware for sensors and alarm outputs: on emulated hardware both share the emulated GPIO chip.
+        builder.Services.AddSingleton(_ => ISensorHardware.For(options));
+        builder.Services.AddSingleton(sp => new SensorFactory(options, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ISensorHardware>()));
         for (var i = 0; i < options.Sensors.Count; i++)
         {
             var (sensorOptions, index) = (options.Sensors[i], i);
@@ -115,10 +121,18 @@ public static class AgentApp
         // publisher drains the buffer before it disconnects.
         builder.Services.AddHostedService<MqttPublisher>();
         builder.Services.AddHostedService<BufferWriterService>();
+        // Relays are set up before the first sample can raise an alarm.
+        builder.Services.AddSingleton<AlarmOutputService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmOutputService>());
         builder.Services.AddHostedService<SamplingService>();
         builder.Services.AddHostedService<BufferMaintenanceService>();
         builder.Services.AddHostedService<ClockWatchService>();
         builder.Services.AddHostedService<AgentHealthService>();
+        if (options.LocalPage.Enabled)
+        {
+            builder.Services.AddSingleton<LocalPage.LocalPageService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalPage.LocalPageService>());
+        }
         return builder.Build();
     }
 

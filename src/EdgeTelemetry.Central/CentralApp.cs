@@ -1,5 +1,6 @@
 using EdgeTelemetry.Central.Apis;
 using EdgeTelemetry.Central.Extensions;
+using EdgeTelemetry.Central.Localization;
 
 namespace EdgeTelemetry.Central;
 
@@ -11,11 +12,14 @@ public static class CentralApp
         // Content root = the app's folder, so appsettings.json is found whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddCentralServices();
+        builder.AddCentralLocalization();
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseCentralLocalization();
         app.MapHealthApi();
         app.MapUserApis();
         app.MapDeliveryApi();
+        app.MapPageText();
         app.MapBuiltInPage(); // wwwroot (the built-in page) and the read endpoints its charts use
         return app;
     }

@@ -49,13 +49,19 @@ public static class DemoRun
         foreach (var station in Stations)
         {
             var buffer = Path.Combine(work, $"{station}.db");
+            // A station whose config serves the local page gets a free loopback port, so the demo never clashes with one in use.
+            var pagePort = ChildProcess.FreePort();
             var process = StartDotnet(root, configuration, "EdgeTelemetry.Agent", work, station,
             [
                 "--config", Path.Combine(root, "firmware-config", "examples", $"{station}.yaml"),
                 $"--Agent:Broker:Port={broker.Port}",
                 $"--Agent:Buffer:Path={buffer}",
                 "--Agent:Hardware=emulated",
+                "--Agent:LocalPage:Address=127.0.0.1",
+                $"--Agent:LocalPage:Port={pagePort}",
             ]);
+            if (File.ReadAllText(Path.Combine(root, "firmware-config", "examples", $"{station}.yaml")).Contains("localPage:", StringComparison.Ordinal))
+                Console.WriteLine($"demo: {station}'s page on http://127.0.0.1:{pagePort}/ (acknowledge PIN in its config)");
             agents.Add((station, buffer, process));
         }
         Console.WriteLine($"demo: {agents.Count} agents started ({string.Join(", ", Stations)}); Ctrl-C stops{(duration is null ? "" : $", or after {duration.Value.TotalSeconds:F0} s")}");

@@ -10,7 +10,10 @@ namespace EdgeTelemetry.Sensors.Emulation;
 /// </summary>
 public sealed class EmulatedGpioDriver : GpioDriver
 {
+    // Enough for a test to see every relay change; bounded because emulated agents run for days in the demo.
+    private const int WriteLogCapacity = 4096;
     private readonly object _gate = new();
+    private readonly Queue<PinWrite> _writes = new();
     private readonly Dictionary<int, PinMode> _modes = [];
     private readonly Dictionary<int, PinValue> _levels = [];
     private readonly Dictionary<int, Func<bool>> _inputs = [];
@@ -32,6 +35,27 @@ public sealed class EmulatedGpioDriver : GpioDriver
         lock (_gate)
         {
             _outputs[pin] = write;
+        }
+    }
+
+    /// <summary>Raised on every write to an output pin (after it is recorded), on the writer's thread.</summary>
+    public event Action<PinWrite>? Written;
+
+    /// <summary>The most recent writes to output pins, oldest first.</summary>
+    public IReadOnlyList<PinWrite> Writes()
+    {
+        lock (_gate)
+        {
+            return [.. _writes];
+        }
+    }
+
+    /// <summary>The level last written to or set on <paramref name="pin"/> (low when never touched).</summary>
+    public PinValue Level(int pin)
+    {
+        lock (_gate)
+        {
+            return _levels.GetValueOrDefault(pin, PinValue.Low);
         }
     }
 
@@ -96,6 +120,11 @@ public sealed class EmulatedGpioDriver : GpioDriver
         lock (_gate)
         {
             _modes[pinNumber] = mode;
+            // An open input with a pull resistor idles at the pull's level, as a released button does.
+            if (!_levels.ContainsKey(pinNumber) && mode is PinMode.InputPullUp)
+            {
+                _levels[pinNumber] = PinValue.High;
+            }
         }
     }
 
@@ -130,13 +159,20 @@ public sealed class EmulatedGpioDriver : GpioDriver
     protected override void Write(int pinNumber, PinValue value)
     {
         Action<bool>? output;
+        var write = new PinWrite(pinNumber, value == PinValue.High, DateTimeOffset.UtcNow);
         lock (_gate)
         {
             _levels[pinNumber] = value;
             _outputs.TryGetValue(pinNumber, out output);
+            _writes.Enqueue(write);
+            if (_writes.Count > WriteLogCapacity)
+            {
+                _writes.Dequeue();
+            }
         }
 
-        output?.Invoke(value == PinValue.High);
+        output?.Invoke(write.High);
+        Written?.Invoke(write);
     }
 
     /// <inheritdoc />
@@ -169,3 +205,6 @@ public sealed class EmulatedGpioDriver : GpioDriver
         }
     }
 }
+
+/// <summary>One write to an output pin: which, the level, and when (wall clock, to compare with sample times).</summary>
+public sealed record PinWrite(int Pin, bool High, DateTimeOffset At);

@@ -41,7 +41,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
             Assert.Matches(@"Last seen\s+\d+ (s|min) ago", c.GetProperty("text").GetString());
         });
         var table = cards.EnumerateArray().Single(c => c.GetProperty("device").GetString() == "table-01").GetProperty("text").GetString()!;
-        Assert.Contains("table stopped", table);
+        Assert.Contains("Table stopped while feeding", table); // the rule's display name (DomainText.resx)
 
         // Live charts: the mercury chart and one per process station, each with points drawn.
         var drawn = await page.EvaluateAsync<Dictionary<string, int>>(
@@ -70,7 +70,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
         Assert.All(watched.Requests, url => Assert.StartsWith(plant.BaseAddress.ToString(), url));
         Assert.Empty(watched.Errors);
 
-        await SaveScreenshotAsync(page, "webpage-desktop.png", docsName: "builtin-page.png");
+        await Screenshots.SaveAsync(page, "webpage-desktop.png", docsName: "builtin-page.png");
     }
 
     [RequiresChromiumFact]
@@ -103,7 +103,7 @@ public sealed class BuiltInPageTests(LivePlant plant)
         Assert.All(layout.GetProperty("charts").EnumerateArray(), w => Assert.InRange(w.GetDouble(), 250, 375));
         Assert.Empty(watched.Errors);
 
-        await SaveScreenshotAsync(page, "webpage.png", docsName: "builtin-page-phone.png");
+        await Screenshots.SaveAsync(page, "webpage.png", docsName: "builtin-page-phone.png");
     }
 
     [RequiresChromiumFact]
@@ -153,6 +153,39 @@ public sealed class BuiltInPageTests(LivePlant plant)
     }
 
     /// <summary>Waits until a refresh completed (fleet listed, charts built).</summary>
+    [RequiresChromiumFact]
+    public async Task A_spanish_browser_gets_the_page_in_spanish_with_field_terms_and_decimal_commas()
+    {
+        await using var watched = await WatchedPage.OpenAsync(plant.Browser, 1280, 900, locale: "es-PE");
+        var page = watched.Page;
+        await page.GotoAsync(PageUrl(plant.KeyFor("technician")));
+        await WaitForDataAsync(page);
+
+        Assert.Equal("es", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Equipos", await page.InnerTextAsync("#fleet-title"));
+        Assert.Equal("Lotes recientes", await page.InnerTextAsync("#batches-title"));
+        var table = await page.InnerTextAsync("#fleet [data-device='table-01']");
+        Assert.Contains("EN LÍNEA", table);
+        Assert.Contains("Mesa vibratoria detenida con alimentación", table);
+        Assert.Matches(@"Visto por última vez\s+hace \d+ (s|min)", table);
+        Assert.Matches(@"\d+,\d %", await page.InnerTextAsync("#batches tbody")); // recoveries with a decimal comma
+        Assert.Matches(@"Actualizado \d{2}:\d{2}:\d{2}", await page.InnerTextAsync("#status"));
+        Assert.Empty(watched.Errors);
+
+        await Screenshots.SaveAsync(page, "webpage-es.png", docsName: "builtin-page-es.png");
+    }
+
+    [RequiresChromiumFact]
+    public async Task The_lang_parameter_wins_over_the_browser_language()
+    {
+        await using var watched = await WatchedPage.OpenAsync(plant.Browser, 1024, 768, locale: "es-PE");
+        var page = watched.Page;
+        await page.GotoAsync(PageUrl(plant.KeyFor("operator")) + "&lang=en");
+        await WaitForDataAsync(page);
+        Assert.Equal("Devices", await page.InnerTextAsync("#fleet-title"));
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+    }
+
     private static Task WaitForDataAsync(IPage page) =>
         page.WaitForFunctionAsync("() => window.edgeTelemetry && window.edgeTelemetry.refreshes > 0",
             null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
@@ -166,29 +199,4 @@ public sealed class BuiltInPageTests(LivePlant plant)
               return n;
             }, 0)
             """, selector);
-
-    /// <summary>
-    /// A full-page screenshot in TestResults/ under the test's output directory; with
-    /// EDGETELEMETRY_UPDATE_DOCS_SCREENSHOT=1 also copied to docs/images/<paramref name="docsName"/>.
-    /// </summary>
-    private static async Task SaveScreenshotAsync(IPage page, string name, string docsName)
-    {
-        var dir = Path.Combine(AppContext.BaseDirectory, "TestResults");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        if (Environment.GetEnvironmentVariable("EDGETELEMETRY_UPDATE_DOCS_SCREENSHOT") == "1")
-        {
-            var docs = Path.Combine(RepoRoot(), "docs", "images");
-            Directory.CreateDirectory(docs);
-            File.Copy(path, Path.Combine(docs, docsName), overwrite: true);
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) return dir.FullName;
-        throw new InvalidOperationException("EdgeTelemetry.sln not found above " + AppContext.BaseDirectory);
-    }
 }

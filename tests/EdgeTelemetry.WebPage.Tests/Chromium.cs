@@ -71,7 +71,8 @@ public sealed class WatchedPage : IAsyncDisposable
     public IReadOnlyList<string> Errors { get { lock (_errors) return [.. _errors]; } }
     public IReadOnlyList<string> Requests { get { lock (_requests) return [.. _requests]; } }
 
-    public static async Task<WatchedPage> OpenAsync(IBrowser browser, int width, int height, bool touch = false)
+    /// <param name="locale">The browser's language: what it sends as Accept-Language.</param>
+    public static async Task<WatchedPage> OpenAsync(IBrowser browser, int width, int height, bool touch = false, string locale = "en-GB")
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -79,7 +80,7 @@ public sealed class WatchedPage : IAsyncDisposable
             DeviceScaleFactor = 1,
             HasTouch = touch,
             IsMobile = touch,
-            Locale = "en-GB",
+            Locale = locale,
             TimezoneId = "America/Lima",
         });
         return new WatchedPage(context, await context.NewPageAsync());

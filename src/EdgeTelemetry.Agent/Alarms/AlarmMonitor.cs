@@ -15,10 +15,13 @@ public sealed class AlarmMonitor
     private readonly Dictionary<string, (AlarmEvaluator Evaluator, EquipmentProfile Profile)> _byEquipment = [];
     private readonly ILogger<AlarmMonitor> _logger;
     private readonly Lock _lock = new();
+    private readonly Annunciator? _annunciator;
 
-    public AlarmMonitor(AgentOptions options, ILogger<AlarmMonitor> logger)
+    /// <param name="annunciator">Where transitions go for the on-site outputs and page (none in some tests).</param>
+    public AlarmMonitor(AgentOptions options, ILogger<AlarmMonitor> logger, Annunciator? annunciator = null)
     {
         _logger = logger;
+        _annunciator = annunciator;
         foreach (var e in options.Equipment)
         {
             var profile = EquipmentProfiles.Find(e.Profile);
@@ -29,6 +32,19 @@ public sealed class AlarmMonitor
     public IReadOnlyList<string> RaisedAlarms()
     {
         lock (_lock) return [.. _byEquipment.Values.SelectMany(v => v.Evaluator.Raised.Select(r => $"{v.Evaluator.Equipment}.{r}"))];
+    }
+
+    /// <summary>Every rule the agent evaluates, as "equipment.rule" ids (what alarm outputs may name).</summary>
+    public static IEnumerable<(string Id, AlarmRule Rule)> RuleIds(AgentOptions options)
+    {
+        foreach (var e in options.Equipment)
+        {
+            if (EquipmentProfiles.Find(e.Profile) is not { } profile) continue;
+            IReadOnlyList<AlarmRule> rules;
+            try { rules = AlarmRuleBuilder.Build(e, profile); }
+            catch (ArgumentException) { continue; } // reported by the validator
+            foreach (var r in rules) yield return ($"{e.Id}.{r.Id}", r);
+        }
     }
 
     /// <summary>Drops implausible values (outside the profile's range) and returns the alarm events the sample causes.</summary>
@@ -60,6 +76,7 @@ public sealed class AlarmMonitor
             else
                 _logger.LogInformation("Alarm cleared {Equipment}.{Rule}: {Channel} = {Value} {Unit}", t.Equipment, t.RuleId, rule.Channel, t.Value, unit);
             events.Add(AlarmEvaluator.ToEvent(t, unit));
+            _annunciator?.Record(t, rule, unit);
         }
         return (plausible, events);
     }

@@ -22,7 +22,8 @@ public static class AlarmRuleBuilder
             rules[a.Id] = new AlarmRule(a.Id, channel, comparison, threshold,
                 a.Hysteresis ?? basis?.Hysteresis ?? 0,
                 a.MinDurationSeconds is { } s ? TimeSpan.FromSeconds(s) : basis?.MinDuration ?? TimeSpan.Zero,
-                condition);
+                condition,
+                a.Severity is null ? basis?.Severity ?? AlarmSeverity.Warning : AlarmRule.ParseSeverity(a.Severity));
         }
         return [.. rules.Values];
     }

@@ -16,6 +16,10 @@ public sealed class AgentOptions
     public PublishOptions Publish { get; set; } = new();
     public EdgeTelemetry.Agent.Clock.ClockOptions Clock { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    /// <summary>Relays (buzzer, stack light) driven by alarm state, and the acknowledge button.</summary>
+    public EdgeTelemetry.Agent.Alarms.Outputs.AlarmOutputOptions AlarmOutputs { get; set; } = new();
+    /// <summary>The page served by the agent on the site network (off by default).</summary>
+    public EdgeTelemetry.Agent.LocalPage.LocalPageOptions LocalPage { get; set; } = new();
     /// <summary>"real" reads the Pi's buses; "emulated" puts register-level emulators behind the same drivers.</summary>
     public string Hardware { get; set; } = "real";
     public List<EquipmentOptions> Equipment { get; set; } = [];
@@ -53,6 +57,8 @@ public sealed class AlarmOptions
     public string? WhileChannel { get; set; }
     public string? WhileComparison { get; set; }
     public double? WhileThreshold { get; set; }
+    /// <summary>"warning" or "critical" (default: the profile's, else warning); alarm outputs may select by it.</summary>
+    public string? Severity { get; set; }
 }
 
 public sealed class BrokerOptions

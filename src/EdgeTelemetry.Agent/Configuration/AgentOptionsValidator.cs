@@ -69,6 +69,7 @@ public static class AgentOptionsValidator
                 if (alarm.Channel is { } ch && profile.Channel(ch) is null) Add($"{at}:alarms:{a}:channel", $"alarm '{alarm.Id}' watches '{ch}', which profile {profile.Name} does not have ({string.Join(", ", profile.Channels.Select(c => c.Name))})");
                 if (alarm.WhileChannel is { } wc && profile.Channel(wc) is null) Add($"{at}:alarms:{a}:whileChannel", $"alarm '{alarm.Id}' depends on '{wc}', which profile {profile.Name} does not have");
                 if (alarm.Comparison is { } c && c is not ("above" or "below")) Add($"{at}:alarms:{a}:comparison", $"'{c}' must be above or below");
+                if (alarm.Severity is { } sev && sev is not ("warning" or "critical")) Add($"{at}:alarms:{a}:severity", $"'{sev}' must be warning or critical");
             }
             try { AlarmRuleBuilder.Build(e, profile); }
             catch (ArgumentException ex) { Add($"{at}:alarms", ex.Message); }
@@ -88,6 +89,8 @@ public static class AgentOptionsValidator
             var measurement = SensorFactory.MeasurementFor(s, module, equipment?.Profile ?? s.Profile);
             module.Validate(s, new SensorCheck(i, module.Kind, o, equipment, measurement, p, i2c, pins));
         }
+        Alarms.Outputs.AlarmOutputValidator.Validate(o, pins, i2c.Keys.Select(k => k.Bus).ToHashSet(), Add);
+        LocalPage.LocalPageOptions.Validate(o.LocalPage, Add);
         return p;
     }
 }

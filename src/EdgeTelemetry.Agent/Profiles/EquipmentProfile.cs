@@ -33,9 +33,9 @@ public static class EquipmentProfiles
         [
             // Without back-pressure water the concentrate bed packs and recovery collapses.
             new AlarmRule("fluidisation_lost", "fluidisation_pressure", Comparison.Below, 30, 5, TimeSpan.FromSeconds(10),
-                new AlarmCondition("bowl_speed", Comparison.Above, BowlRunningRpm)),
+                new AlarmCondition("bowl_speed", Comparison.Above, BowlRunningRpm), AlarmSeverity.Critical),
             new AlarmRule("bowl_stopped_while_feeding", "bowl_speed", Comparison.Below, BowlRunningRpm, 10, TimeSpan.FromSeconds(10),
-                new AlarmCondition("feed_rate", Comparison.Above, 0.05)),
+                new AlarmCondition("feed_rate", Comparison.Above, 0.05), AlarmSeverity.Critical),
         ]);
 
     public static readonly EquipmentProfile ShakingTable = new("shaking_table", "shaking_table",
@@ -69,7 +69,7 @@ public static class EquipmentProfiles
     /// <summary>Smelting / retort area: the ACGIH TLV (25 µg/m³) as the default limit.</summary>
     public static readonly EquipmentProfile Smelting = new("smelting", "mercury_vapour",
         [new("hg", Units.MicrogramPerCubicMetre, 0, 100_000)],
-        [new AlarmRule("hg_above_tlv", "hg", Comparison.Above, 25, 2.5, TimeSpan.FromSeconds(30))]);
+        [new AlarmRule("hg_above_tlv", "hg", Comparison.Above, 25, 2.5, TimeSpan.FromSeconds(30), Severity: AlarmSeverity.Critical)]);
 
     public static readonly IReadOnlyDictionary<string, EquipmentProfile> All =
         new[] { Centrifuge, ShakingTable, Sluice, MercuryVapour, Smelting }.ToDictionary(p => p.Name);

@@ -13,7 +13,8 @@ public sealed class SamplingService(
     AlarmMonitor alarms,
     ClockMonitor clockMonitor,
     TimeProvider clock,
-    ILogger<SamplingService> logger) : BackgroundService
+    ILogger<SamplingService> logger,
+    LatestReadings? latest = null) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(sensors.Select(s => RunAsync(s, stoppingToken)));
@@ -31,6 +32,7 @@ public sealed class SamplingService(
                     var (timestampNs, stamp) = clockMonitor.Stamp();
                     var now = Time.FromUnixNanoseconds(timestampNs);
                     var (readings, events) = alarms.Inspect(sensor.Equipment, timestampNs, await sensor.ReadAsync(now, ct));
+                    if (readings.Count > 0) latest?.Record(sensor.Equipment, sensor.Measurement, timestampNs, readings);
                     if (readings.Count > 0)
                         await queue.WriteAsync(new PendingSample(timestampNs, sensor.Measurement, sensor.Equipment, readings, Clock: stamp), ct);
                     foreach (var e in events) await queue.WriteAsync(e with { Clock = stamp }, ct);

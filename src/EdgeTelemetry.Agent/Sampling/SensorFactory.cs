@@ -10,10 +10,12 @@ namespace EdgeTelemetry.Agent.Sampling;
 /// Creates each configured sensor through its driver module (<see cref="SensorModules"/>). Hardware is chosen here,
 /// once: the Pi's buses, or with <c>hardware: emulated</c> emulators fed by <see cref="PlantSimulation"/>.
 /// </summary>
-public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) : IDisposable
+/// <param name="hardware">The agent's hardware, shared with the alarm outputs; null: the factory opens (and disposes) its own.</param>
+public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers, ISensorHardware? hardware = null) : IDisposable
 {
     private readonly PlantSimulation? _plant = options.Hardware == "emulated" ? new PlantSimulation() : null;
-    private readonly ISensorHardware _hardware = options.Hardware == "emulated" ? new EmulatedHardware() : new PiHardware();
+    private readonly bool _ownsHardware = hardware is null;
+    private readonly ISensorHardware _hardware = hardware ?? ISensorHardware.For(options);
 
     public ISensor Create(SensorOptions o, int index)
     {
@@ -40,6 +42,6 @@ public sealed class SensorFactory(AgentOptions options, ILoggerFactory loggers) 
 
     public void Dispose()
     {
-        _hardware.Dispose();
+        if (_ownsHardware) _hardware.Dispose();
     }
 }

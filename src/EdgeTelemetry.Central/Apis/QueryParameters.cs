@@ -21,6 +21,8 @@ public sealed partial class QueryParameters
         var p = new QueryParameters(request.Query);
         foreach (var (key, values) in request.Query)
         {
+            // lang (es, en) is read by the request localization on every endpoint.
+            if (key == Localization.CentralLocalization.LanguageParameter && values.Count == 1) continue;
             if (!allowed.Contains(key, StringComparer.Ordinal))
                 p.Error(key, allowed.Length == 0
                     ? "unknown parameter; this endpoint takes no query parameters"

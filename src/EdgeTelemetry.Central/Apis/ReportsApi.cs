@@ -9,7 +9,7 @@ public static class ReportsApi
 {
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/reports/mercury", async (HttpRequest request, MercuryEvidenceReportBuilder builder, IOptions<ApiOptions> options, CancellationToken ct) =>
+        api.MapGet("/reports/mercury", async (HttpRequest request, MercuryEvidenceReportBuilder builder, MercuryReportHtml html, IOptions<ApiOptions> options, CancellationToken ct) =>
         {
             var q = QueryParameters.For(request, "site", "from", "to", "format");
             var site = q.Site();
@@ -24,7 +24,7 @@ public static class ReportsApi
             return format switch
             {
                 "csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(MercuryReportCsv.Render(report)), "text/csv; charset=utf-8", name + ".csv"),
-                "html" => Results.Content(MercuryReportHtml.Render(report), "text/html; charset=utf-8"),
+                "html" => Results.Content(html.Render(report), "text/html; charset=utf-8"),
                 _ => Results.Ok(report),
             };
         }).RequireAuthorization(ApiPolicies.ReportsRead);

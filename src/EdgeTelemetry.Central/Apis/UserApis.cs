@@ -55,6 +55,8 @@ public static class UserApis
         services.AddTransient<BatchRecorder>();
         services.AddTransient<GravityCircuitHours>();
         services.AddTransient<MercuryEvidenceReportBuilder>();
+        services.AddTransient<MercuryReportHtml>();
+        services.AddTransient<Localization.ReportWords>();
         services.AddTransient<ExportColumns>();
         services.AddTransient<ResearcherExport>();
         return builder;

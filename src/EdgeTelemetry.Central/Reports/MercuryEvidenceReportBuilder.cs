@@ -2,13 +2,14 @@ using System.Globalization;
 using EdgeTelemetry.Central.Apis;
 using EdgeTelemetry.Central.Batches;
 using EdgeTelemetry.Central.Storage;
+using EdgeTelemetry.Central.Localization;
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Central.Reports;
 
 /// <summary>Gathers a <see cref="MercuryEvidenceReport"/> from InfluxDB (docs/data-model.md) for one site and period.</summary>
 public sealed class MercuryEvidenceReportBuilder(
-    InfluxQueryClient influx, ProcessBatchStore batches, GravityCircuitHours circuit, IOptions<ApiOptions> options, TimeProvider clock, RetentionLayout layout)
+    InfluxQueryClient influx, ProcessBatchStore batches, GravityCircuitHours circuit, IOptions<ApiOptions> options, TimeProvider clock, RetentionLayout layout, ReportWords words)
 {
     private const int ChunkSize = 10_000;
 
@@ -18,7 +19,7 @@ public sealed class MercuryEvidenceReportBuilder(
         var generatedAt = clock.GetUtcNow();
         var until = to < generatedAt ? to : generatedAt < from ? from : generatedAt;
         var actionLevel = o.ActionLevelFor(site);
-        var references = ReferenceValues.For(actionLevel);
+        var references = ReferenceValues.For(actionLevel).Select(words.Translate).ToList();
         var gapThreshold = TimeSpan.FromSeconds(o.GapThresholdSeconds);
         var inSite = InfluxQl.TagEquals("site", site);
 
@@ -47,7 +48,7 @@ public sealed class MercuryEvidenceReportBuilder(
 
         var report = new MercuryEvidenceReport(site, from, to, until, generatedAt, o.GapThresholdSeconds, actionLevel, references,
             hasData, Summary(site, from, to, until, evidence, hasData), evidence, operating, batchList, integrity, [], Method(o));
-        return report with { NotVouchedFor = MercuryEvidenceCaveats.For(report) };
+        return report with { NotVouchedFor = MercuryEvidenceCaveats.For(report, words) };
     }
 
     private static MonitorEvidence Evidence(string device, string equipment, MonitorReadings r, DateTimeOffset from, DateTimeOffset until,
@@ -98,30 +99,27 @@ public sealed class MercuryEvidenceReportBuilder(
         return new DataIntegrity(perDevice, rejected);
     }
 
-    private static string Summary(string site, DateTimeOffset from, DateTimeOffset to, DateTimeOffset until,
+    private string Summary(string site, DateTimeOffset from, DateTimeOffset to, DateTimeOffset until,
         IReadOnlyList<MonitorEvidence> evidence, bool hasData)
     {
-        var period = $"{MercuryEvidenceCaveats.Stamp(from)} to {MercuryEvidenceCaveats.Stamp(to)}";
-        if (until <= from)
-            return $"The period {period} has not begun yet: there is no evidence to report for site {site}.";
-        if (evidence.Count == 0)
-            return $"No mercury monitor has ever reported from site {site}: this report cannot say anything about mercury vapour from {period}.";
-        if (!hasData)
-            return $"No valid mercury readings from site {site} between {period}: this report cannot say anything about mercury vapour in that period.";
-        var covered = string.Join("; ", evidence.Select(e => $"{e.Device} ({e.Equipment}) {e.CoveragePct.ToString("0.#", CultureInfo.InvariantCulture)} % covered"));
-        return $"{evidence.Count} mercury monitor(s) at site {site}, {period}: {covered}.";
+        var period = words.Period(from, to);
+        if (until <= from) return words.Format("summary.notBegun", period, site);
+        if (evidence.Count == 0) return words.Format("summary.noMonitor", period, site);
+        if (!hasData) return words.Format("summary.noReadings", period, site);
+        var covered = string.Join("; ", evidence.Select(e => words.Format("summary.coveredItem", e.Device, e.Equipment, e.CoveragePct.ToString("0.#", words.Culture))));
+        return words.Format("summary.covered", evidence.Count, site, period, covered);
     }
 
-    private static IReadOnlyList<string> Method(ApiOptions o) =>
+    private IReadOnlyList<string> Method(ApiOptions o) =>
     [
-        "Concentrations are elemental mercury vapour in µg/m³ (1 µg/m³ = 1000 ng/m³) as stored in mercury_vapour.hg.",
-        "Every figure is computed from the raw readings, never from the per-minute or per-hour rollups; raw mercury readings are kept for the whole evidence period (Retention:EvidenceDays).",
-        $"A stretch longer than {o.GapThresholdSeconds.ToString(CultureInfo.InvariantCulture)} s without a valid reading is a gap; coverage is the share of the period outside gaps.",
-        "Each reading stands for the time until the next one; time above a reference value sums those stretches. Instrument self-checks send no reading and so count as gaps, never as zero.",
-        "Mean, median, 95th percentile and maximum are over readings (not time-weighted); percentiles interpolate linearly between ranks.",
-        "Reference values average over different times (WHO: a year; ACGIH TLV: an 8 h shift); time above them is a comparison, not a finding of breach.",
-        "Points whose time the device could not vouch for (clock_uncertain) are left out; re-dated points (clock_corrected) are used and counted.",
-        "Sequence gaps are counted over all of a device's samples in the period; duplicates, evictions and rejections are counted by the time the central service received them.",
+        words["method.units"],
+        words["method.rawOnly"],
+        words.Format("method.gaps", o.GapThresholdSeconds.ToString(words.Culture)),
+        words["method.timeAbove"],
+        words["method.statistics"],
+        words["method.references"],
+        words["method.clock"],
+        words["method.integrity"],
     ];
 
     private sealed class MonitorReadings

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using EdgeTelemetry.Central.Localization;
 using static EdgeTelemetry.Central.Reports.MercuryEvidenceCaveats;
 
 namespace EdgeTelemetry.Central.Reports;
@@ -8,9 +9,10 @@ namespace EdgeTelemetry.Central.Reports;
 /// <summary>
 /// The report as one self-contained HTML page (no scripts, fonts or images to fetch) that prints
 /// on A4: it states its site, period and generation time at the top and, before any figure, what
-/// it cannot vouch for. Every value from the database is HTML-encoded.
+/// it cannot vouch for. Every value from the database is HTML-encoded. Texts and number formats
+/// are <paramref name="w"/>'s language (Spanish: decimal comma).
 /// </summary>
-public static class MercuryReportHtml
+public sealed class MercuryReportHtml(ReportWords w)
 {
     private const string Style = """
         @page { size: A4; margin: 15mm 12mm; }
@@ -29,73 +31,73 @@ public static class MercuryReportHtml
         small { color: #333; }
         """;
 
-    public static string Render(MercuryEvidenceReport r)
+    public string Render(MercuryEvidenceReport r)
     {
         var h = new StringBuilder();
-        h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mercury evidence — ")
-         .Append(E(r.Site)).Append("</title><style>").Append(Style).Append("</style></head><body>\n");
-        h.Append("<h1>Mercury-elimination evidence</h1>\n<table class=\"meta\">")
-         .Append(MetaRow("Site", r.Site))
-         .Append(MetaRow("Period", $"{Stamp(r.From)} – {Stamp(r.To)}"))
-         .Append(MetaRow("Generated", Stamp(r.GeneratedAt)))
-         .Append(MetaRow("Gap threshold", $"{Num(r.GapThresholdSeconds)} s"))
-         .Append(MetaRow("Site action level", $"{Num(r.SiteActionLevelUgM3)} µg/m³"))
+        h.Append($"<!DOCTYPE html>\n<html lang=\"{w.Language}\"><head><meta charset=\"utf-8\"><title>")
+         .Append(E(w.Format("html.title", r.Site))).Append("</title><style>").Append(Style).Append("</style></head><body>\n");
+        h.Append($"<h1>{E(w["html.heading"])}</h1>\n<table class=\"meta\">")
+         .Append(MetaRow(w["meta.site"], r.Site))
+         .Append(MetaRow(w["meta.period"], $"{Stamp(r.From)} – {Stamp(r.To)}"))
+         .Append(MetaRow(w["meta.generated"], Stamp(r.GeneratedAt)))
+         .Append(MetaRow(w["meta.gapThreshold"], $"{Num(r.GapThresholdSeconds)} s"))
+         .Append(MetaRow(w["meta.actionLevel"], $"{Num(r.SiteActionLevelUgM3)} µg/m³"))
          .Append("</table>\n");
         h.Append(r.HasData ? $"<p>{E(r.Summary)}</p>\n" : $"<p class=\"nodata\">{E(r.Summary)}</p>\n");
 
-        h.Append("<div class=\"caveats\"><h2>Data this report cannot vouch for</h2>");
-        if (r.NotVouchedFor.Count == 0) h.Append("<p>Nothing: every stretch of the period is covered, and no sample is missing, re-dated or rejected.</p>");
+        h.Append($"<div class=\"caveats\"><h2>{E(w["caveats.heading"])}</h2>");
+        if (r.NotVouchedFor.Count == 0) h.Append($"<p>{E(w["caveats.none"])}</p>");
         else h.Append("<ul>").Append(string.Concat(r.NotVouchedFor.Select(n => $"<li>{E(n)}</li>"))).Append("</ul>");
         h.Append("</div>\n");
 
-        h.Append("<h2>Reference values (elemental mercury vapour)</h2>");
-        Table(h, ["Reference", "µg/m³", "Basis"], r.References.Select(x => new[] { E(x.Name), N(x.UgM3), E(x.Basis) }));
+        h.Append($"<h2>{E(w["references.heading"])}</h2>");
+        Table(h, [w["col.reference"], "µg/m³", w["col.basis"]], r.References.Select(x => new[] { E(x.Name), N(x.UgM3), E(x.Basis) }));
 
-        h.Append("<h2>Mercury monitors</h2>");
-        if (r.Monitors.Count == 0) h.Append("<p class=\"nodata\">No mercury monitor has reported from this site.</p>");
+        h.Append($"<h2>{E(w["monitors.heading"])}</h2>");
+        if (r.Monitors.Count == 0) h.Append($"<p class=\"nodata\">{E(w["monitors.none"])}</p>");
         foreach (var m in r.Monitors) Monitor(h, m, r.References);
 
-        h.Append("<h2>Gravity circuit operating hours</h2>");
-        if (r.GravityCircuit.Count == 0) h.Append("<p>No centrifuge, shaking-table or sluice telemetry in the period.</p>");
-        else Table(h, ["Equipment", "Kind", "Operating h", "h with data", "Counted as"],
+        h.Append($"<h2>{E(w["gravity.heading"])}</h2>");
+        if (r.GravityCircuit.Count == 0) h.Append($"<p>{E(w["gravity.none"])}</p>");
+        else Table(h, [w["col.equipment"], w["col.kind"], w["col.operatingHours"], w["col.hoursWithData"], w["col.countedAs"]],
             r.GravityCircuit.Select(x => new[] { E(x.Equipment), E(x.Kind), N(x.Hours), N(x.HoursWithData), E(x.Rule) }));
 
-        h.Append("<h2>Batches and recoveries</h2>");
-        if (r.Batches.Count == 0) h.Append("<p>No processing batches recorded in the period.</p>");
-        else Table(h, ["Batch", "Start (UTC)", "End (UTC)", "Feed kg", "Feed g/t", "Conc. kg", "Conc. g/t", "Tails g/t", "Recovery %", "Method"],
+        h.Append($"<h2>{E(w["batches.heading"])}</h2>");
+        if (r.Batches.Count == 0) h.Append($"<p>{E(w["batches.none"])}</p>");
+        else Table(h, [w["col.batch"], w["col.startUtc"], w["col.endUtc"], w["col.feedKg"], w["col.feedGpt"], w["col.concKg"], w["col.concGpt"], w["col.tailsGpt"], w["col.recoveryPct"], w["col.method"]],
             r.Batches.Select(v => v.Batch).Select(b => new[] { E(b.Id), E(Short(b.Start)), E(Short(b.End)), N(b.FeedMassKg), N(b.FeedGradeGpt),
-                N(b.ConcentrateMassKg), N(b.ConcentrateGradeGpt), N(b.TailingsGradeGpt), N(b.Recovery.RecoveryPct), E(b.Recovery.Method ?? "not yet computable") }),
+                N(b.ConcentrateMassKg), N(b.ConcentrateGradeGpt), N(b.TailingsGradeGpt), N(b.Recovery.RecoveryPct), E(b.Recovery.Method ?? w["batch.notComputable"]) }),
             "compact");
 
-        h.Append("<h2>Data integrity</h2>");
-        Table(h, ["Device", "Samples", "Missing by seq", "Seq restarts", "Duplicates received", "Evicted on device", "Untrusted clock reports"],
+        h.Append($"<h2>{E(w["integrity.heading"])}</h2>");
+        Table(h, [w["col.device"], w["col.samples"], w["col.missingBySeq"], w["col.seqRestarts"], w["col.duplicates"], w["col.evicted"], w["col.untrustedClock"]],
             r.Integrity.Devices.Select(d => new[] { E(d.Device), N(d.SamplesInPeriod), N(d.MissingBySequence), N(d.SequenceRestarts),
                 N(d.DuplicatesReceived), N(d.EvictedOnDevice), N(d.UntrustedClockReports) }));
-        if (r.Integrity.Rejected.Count == 0) h.Append("<p>No rejected messages from this site in the period.</p>");
-        else Table(h, ["Device", "Rejection reason", "Count"], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(x.Reason), N(x.Count) }));
+        if (r.Integrity.Rejected.Count == 0) h.Append($"<p>{E(w["rejected.none"])}</p>");
+        else Table(h, [w["col.device"], w["col.rejectionReason"], w["col.count"]], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(x.Reason), N(x.Count) }));
 
-        h.Append("<h2>Method</h2><ul>").Append(string.Concat(r.Method.Select(m => $"<li><small>{E(m)}</small></li>"))).Append("</ul>\n");
+        h.Append($"<h2>{E(w["method.heading"])}</h2><ul>").Append(string.Concat(r.Method.Select(m => $"<li><small>{E(m)}</small></li>"))).Append("</ul>\n");
         h.Append("</body></html>\n");
         return h.ToString();
     }
 
-    private static void Monitor(StringBuilder h, MonitorEvidence m, IReadOnlyList<ReferenceValue> references)
+    private void Monitor(StringBuilder h, MonitorEvidence m, IReadOnlyList<ReferenceValue> references)
     {
         h.Append("<div class=\"monitor\"><h3>").Append(E(m.Device)).Append(" — ").Append(E(m.Equipment)).Append("</h3>");
         if (m.Statistics is not { } s)
         {
-            h.Append($"<p class=\"nodata\">No valid readings in the period (coverage {Pct(m.CoveragePct)} %).</p></div>");
+            h.Append($"<p class=\"nodata\">{E(w.Format("monitor.noReadings", Pct(m.CoveragePct)))}</p></div>");
             return;
         }
-        Table(h, ["Valid readings", "Coverage %", "Mean", "Median", "P95", "Max (µg/m³)", "Max at"],
+        Table(h, [w["col.validReadings"], w["col.coveragePct"], w["col.mean"], w["col.median"], w["col.p95"], w["col.maxUgM3"], w["col.maxAt"]],
             [[N(m.ValidReadings), N(m.CoveragePct), N(s.MeanUgM3), N(s.MedianUgM3), N(s.P95UgM3), N(s.MaxUgM3), E(Stamp(s.MaxAt))]]);
-        Table(h, ["Time above", "µg/m³", "Duration", "% of covered time"],
+        Table(h, [w["col.timeAbove"], "µg/m³", w["col.duration"], w["col.pctOfCovered"]],
             m.TimeAbove.Select(a => new[] { E(references.FirstOrDefault(x => x.Id == a.Reference)?.Name ?? a.Reference), N(a.ReferenceUgM3), E(Duration(a.Seconds)), N(a.PctOfCovered) }));
         if (m.Gaps.Count > 0)
-            Table(h, ["Gap start", "Gap end", "Length"], m.Gaps.Select(g => new[] { E(Stamp(g.Start)), E(Stamp(g.End)), E(Duration(g.Seconds)) }));
-        if (m.Exceedances.Count == 0) h.Append("<p>No reading above the site action level.</p>");
-        else Table(h, ["Above action level from", "to", "Duration", "Peak µg/m³", "Note"], m.Exceedances.Select(e => new[]
-            { E(Stamp(e.Start)), E(Stamp(e.End)), E(Duration(e.DurationSeconds)), N(e.PeakUgM3), e.MayBeLonger ? "touches a gap or the period's edge" : "" }));
+            Table(h, [w["col.gapStart"], w["col.gapEnd"], w["col.length"]], m.Gaps.Select(g => new[] { E(Stamp(g.Start)), E(Stamp(g.End)), E(Duration(g.Seconds)) }));
+        if (m.Exceedances.Count == 0) h.Append($"<p>{E(w["exceedances.none"])}</p>");
+        else Table(h, [w["col.aboveFrom"], w["col.to"], w["col.duration"], w["col.peak"], w["col.note"]], m.Exceedances.Select(e => new[]
+            { E(Stamp(e.Start)), E(Stamp(e.End)), E(Duration(e.DurationSeconds)), N(e.PeakUgM3), e.MayBeLonger ? E(w["exceedance.mayBeLonger"]) : "" }));
         h.Append("</div>\n");
     }
 
@@ -114,9 +116,13 @@ public static class MercuryReportHtml
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
     // Numbers are right-aligned: the marker tells Table to use the numeric cell style.
-    private static string N(double? v) => "\u0001" + (v is { } d ? Num(d) : "—");
+    private string N(double? v) => "\u0001" + (v is { } d ? Num(d) : "—");
 
     private static string N(long v) => "\u0001" + v.ToString(CultureInfo.InvariantCulture);
 
-    private static string Num(double v) => v.ToString(Math.Abs(v) >= 100 ? "0.#" : "0.###", CultureInfo.InvariantCulture);
+    private string Num(double v) => w.Num(v);
+
+    private string Stamp(DateTimeOffset t) => w.Stamp(t);
+
+    private string Pct(double v) => w.Pct(v);
 }

@@ -37,6 +37,10 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  // Texts, display names and number separators in the page's language, from /page-text (resx on the server).
+  const L = { texts: {}, alarms: {}, locale: "en-GB", decimal: ".", group: "," };
+  const tr = (key, ...args) => (L.texts[key] ?? key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ""));
+  const alarmName = (rule) => L.alarms[rule] || rule.replaceAll("_", " ");
   const state = {
     key: null,
     role: null,
@@ -103,17 +107,19 @@
     const d = new Date(v);
     return isNaN(d) ? null : d;
   };
-  const clock = (d) => d ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "—";
-  const dateTime = (d) => d ? d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "—";
+  const clock = (d) => d ? d.toLocaleTimeString(L.locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "—";
+  const dateTime = (d) => d ? d.toLocaleString(L.locale, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "—";
   function ago(d) {
-    if (!d) return "never";
+    if (!d) return tr("never");
     const s = Math.max(0, Math.round((Date.now() - d.getTime()) / 1000));
-    if (s < 60) return `${s} s ago`;
-    if (s < 3600) return `${Math.round(s / 60)} min ago`;
-    if (s < 172800) return `${Math.round(s / 3600)} h ago`;
-    return `${Math.round(s / 86400)} days ago`;
+    if (s < 60) return tr("secondsAgo", s);
+    if (s < 3600) return tr("minutesAgo", Math.round(s / 60));
+    if (s < 172800) return tr("hoursAgo", Math.round(s / 3600));
+    return tr("daysAgo", Math.round(s / 86400));
   }
-  const fmt = (v, digits = 1) => (v == null || !isFinite(v)) ? "—" : Number(v).toLocaleString([], { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  // The separators come from the server (es-PE: decimal comma); CLDR's es-PE would write a point.
+  const fmt = (v, digits = 1) => (v == null || !isFinite(v)) ? "—" : new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+    .formatToParts(Number(v)).map((p) => p.type === "decimal" ? L.decimal : p.type === "group" ? L.group : p.value).join("");
   const unitLabel = (u) => ({ "ug/m3": "µg/m³", "ng/m3": "ng/m³", degC: "°C" }[u] || u || "");
 
   // ---------- key handling ----------
@@ -134,7 +140,7 @@
     if (message) $("key-message").textContent = message;
     $("key-input").value = state.key || "";
     $("content").hidden = !state.lastSuccess;
-    setStatus(isError ? "Key needed" : "Waiting for a key", isError);
+    setStatus(isError ? tr("keyNeeded") : tr("waitingForKey"), isError);
     $("key-input").focus();
   }
 
@@ -182,28 +188,28 @@
 
   function clockText(c) {
     if (c == null) return "—";
-    if (typeof c === "string") return { trusted: "trusted", untrusted: "NOT trusted", unknown: "no report" }[c] || c;
-    if (typeof c === "boolean") return c ? "OK" : "not trusted";
+    if (typeof c === "string") return { trusted: tr("clockTrusted"), untrusted: tr("clockNotTrusted"), unknown: tr("noReport") }[c] || c;
+    if (typeof c === "boolean") return c ? tr("clockOk") : tr("clockNotTrusted");
     const ok = pick(c, "ok", "clockOk", "trusted", "synchronised", "synchronized");
     const jumps = pick(c, "jumps", "clockJumps");
     const st = pick(c, "state", "status");
     if (st) return String(st);
     if (ok === undefined) return "—";
-    return (ok ? "OK" : "not trusted") + (jumps ? ` (${jumps} jumps)` : "");
+    return (ok ? tr("clockOk") : tr("clockNotTrusted")) + (jumps ? " " + tr("clockJumps", jumps) : "");
   }
 
   function backlogText(d) {
-    if (d.backlog == null) return "no report";
-    if (d.backlog === 0) return "none";
-    const age = d.backlogAge ? `, oldest ${Math.round(d.backlogAge / 60)} min` : "";
-    return `${fmt(d.backlog, 0)} readings unsent${age}`;
+    if (d.backlog == null) return tr("noReport");
+    if (d.backlog === 0) return tr("backlogNone");
+    const age = d.backlogAge ? tr("backlogOldest", Math.round(d.backlogAge / 60)) : "";
+    return tr("backlogUnsent", fmt(d.backlog, 0)) + age;
   }
 
   function renderFleet(devices) {
     const list = $("fleet");
     list.replaceChildren(...devices.map((d) => {
-      const alarmItems = d.alarms.map((a) => el("li", {}, a.rule.replaceAll("_", " "),
-        a.equipment ? ` — ${a.equipment}` : "", a.since ? ` since ${clock(a.since)}` : ""));
+      const alarmItems = d.alarms.map((a) => el("li", { "data-rule": a.rule }, alarmName(a.rule),
+        a.equipment ? ` — ${a.equipment}` : "", a.since ? tr("since", clock(a.since)) : ""));
       return el("li", {
         class: `card device ${d.state}${d.alarms.length ? " alarm" : ""}`,
         "data-device": d.device, "data-site": d.site, "data-state": d.state,
@@ -212,15 +218,15 @@
         el("div", {},
           el("p", { class: "device-name" }, d.device),
           d.equipment ? el("span", { class: "unit" }, d.equipment) : null),
-        el("span", { class: `badge ${d.state}` }, d.state === "unknown" ? "NO STATUS" : d.state.toUpperCase())),
+        el("span", { class: `badge ${d.state}` }, d.state === "unknown" ? tr("noStatus") : tr(`state.${d.state}`))),
       el("dl", { class: "facts" },
-        el("dt", {}, "Last seen"), el("dd", { title: d.lastSeen ? d.lastSeen.toString() : "" }, ago(d.lastSeen)),
-        el("dt", {}, "Agent"), el("dd", {}, d.agent ?? "—"),
-        el("dt", {}, "Backlog"), el("dd", {}, backlogText(d)),
-        el("dt", {}, "Clock"), el("dd", {}, clockText(d.clock))),
+        el("dt", {}, tr("lastSeen")), el("dd", { title: d.lastSeen ? d.lastSeen.toString() : "" }, ago(d.lastSeen)),
+        el("dt", {}, tr("agent")), el("dd", {}, d.agent ?? "—"),
+        el("dt", {}, tr("backlog")), el("dd", {}, backlogText(d)),
+        el("dt", {}, tr("clock")), el("dd", {}, clockText(d.clock))),
       d.alarms.length
-        ? el("ul", { class: "alarms", "aria-label": "Open alarms" }, alarmItems)
-        : el("p", { class: "no-alarms" }, "No open alarms"));
+        ? el("ul", { class: "alarms", "aria-label": tr("openAlarms") }, alarmItems)
+        : el("p", { class: "no-alarms" }, tr("noOpenAlarms")));
     }));
     $("fleet-empty").hidden = devices.length > 0;
   }
@@ -452,19 +458,19 @@
       .sort((a, b) => (b.end || b.start || 0) - (a.end || a.start || 0))
       .slice(0, 12)
       .map((b) => el("tr", { "data-batch": b.id },
-        el("td", { "data-label": "Equipment" }, b.equipment ?? "—"),
-        el("td", { "data-label": "Started", title: b.id ?? "" }, dateTime(b.start)),
-        el("td", { "data-label": "Ended" }, dateTime(b.end || b.start)),
-        el("td", { "data-label": "Feed", class: "num" }, b.feedKg == null ? "—" : `${fmt(b.feedKg, 0)} kg`),
-        el("td", { "data-label": "Recovery", class: "num" }, el("div", {},
+        el("td", { "data-label": tr("colEquipment") }, b.equipment ?? "—"),
+        el("td", { "data-label": tr("colStarted"), title: b.id ?? "" }, dateTime(b.start)),
+        el("td", { "data-label": tr("colEnded") }, dateTime(b.end || b.start)),
+        el("td", { "data-label": tr("colFeed"), class: "num" }, b.feedKg == null ? "—" : `${fmt(b.feedKg, 0)} kg`),
+        el("td", { "data-label": tr("colRecovery"), class: "num" }, el("div", {},
           el("span", { class: "recovery" }, b.recovery == null ? "—" : `${fmt(b.recovery, 1)} %`),
           b.method ? el("span", { class: "method" }, b.method.replaceAll("_", " ")) : null,
           b.warnings.length ? el("span", { class: "warning", title: b.warnings.join("; ") }, "check assays") : null)),
-        el("td", { "data-label": "Mass pull", class: "num" }, b.massPull == null ? "—" : `${fmt(b.massPull, 2)} %`)));
+        el("td", { "data-label": tr("colMassPull"), class: "num" }, b.massPull == null ? "—" : `${fmt(b.massPull, 2)} %`)));
     $("batches").querySelector("tbody").replaceChildren(...rows);
     $("batches").hidden = rows.length === 0;
     $("batches-empty").hidden = rows.length > 0;
-    $("batches-empty").textContent = "No batches recorded in the last 24 hours.";
+    $("batches-empty").textContent = tr("noBatches");
   }
 
   function renderBatchesNotAllowed(role) {
@@ -472,7 +478,7 @@
     $("batches").querySelector("tbody").replaceChildren();
     const note = $("batches-empty");
     note.hidden = false;
-    note.textContent = `Batch results need a technician, researcher or admin key; this key's role is ${role || "unknown"}.`;
+    note.textContent = tr("batchesNeedRole", role || tr("unknownRole"));
   }
 
   // ---------- refresh loop ----------
@@ -550,20 +556,20 @@
       state.lastSuccess = new Date();
       state.refreshes++;
       hideKeyPanel();
-      setStatus(`Updated ${clock(state.lastSuccess)}`, false);
+      setStatus(tr("updated", clock(state.lastSuccess)), false);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
         state.stopped = true;
-        showKeyPanel("The API key was not accepted (401). Enter a valid key — an operator key is enough for this page.", true);
+        showKeyPanel(tr("key401"), true);
         return;
       }
       if (e instanceof ApiError && e.status === 403) {
         state.stopped = true;
-        showKeyPanel("This key may not read the plant data (403). Use a key with the operator role or above.", true);
+        showKeyPanel(tr("key403"), true);
         return;
       }
-      const since = state.lastSuccess ? ` — showing data from ${clock(state.lastSuccess)}` : "";
-      setStatus(`Cannot load (${e instanceof ApiError && e.status ? e.status : "no connection"})${since}; retrying`, true);
+      const since = state.lastSuccess ? tr("showingSince", clock(state.lastSuccess)) : "";
+      setStatus(tr("cannotLoad", e instanceof ApiError && e.status ? e.status : tr("noConnection"), since), true);
       window.edgeTelemetry.lastError = String(e && e.message || e);
     } finally {
       state.busy = false;
@@ -599,17 +605,17 @@
   $("key-show").addEventListener("click", () => {
     const input = $("key-input");
     input.type = input.type === "password" ? "text" : "password";
-    $("key-show").textContent = input.type === "password" ? "Show" : "Hide";
+    $("key-show").textContent = input.type === "password" ? tr("show") : tr("hide");
   });
   $("key-forget").addEventListener("click", () => {
     try { localStorage.removeItem(KEY_STORAGE); } catch { /* ignore */ }
     state.key = null;
     state.stopped = true;
     $("content").hidden = true;
-    showKeyPanel("The key was removed from this device. Enter a key to continue.", false);
+    showKeyPanel(tr("keyRemoved"), false);
   });
   $("change-key").addEventListener("click", () => {
-    showKeyPanel("Enter a different API key.", false);
+    showKeyPanel(tr("differentKey"), false);
   });
   $("site").addEventListener("change", () => {
     state.site = $("site").value;
@@ -620,6 +626,18 @@
     if (document.visibilityState === "visible" && !state.stopped && state.key) refresh();
   });
 
-  state.key = readKey();
-  if (state.key) refresh(); else showKeyPanel(null, false);
+  // Texts first (public, no key): ?lang= or the browser's languages or the service's default decide.
+  async function start() {
+    try {
+      const lang = new URLSearchParams(location.search).get("lang");
+      const r = await fetch(`page-text${lang ? `?lang=${encodeURIComponent(lang)}` : ""}`, { cache: "no-store" });
+      if (r.ok) Object.assign(L, await r.json());
+    } catch { /* the English keys below stay readable enough */ }
+    document.documentElement.lang = L.lang || "en";
+    document.title = tr("title");
+    for (const e of document.querySelectorAll("[data-text]")) e.textContent = tr(e.dataset.text);
+    state.key = readKey();
+    if (state.key) refresh(); else showKeyPanel(null, false);
+  }
+  start();
 })();

@@ -16,13 +16,15 @@ public static class Measurements
 
     public const string AgentHealth = "agent_health";
     public const string Alarm = "alarm";
+    /// <summary>Acknowledgements of on-device alarms (button or the agent's page); field = rule id, value = who (1 button, 2 page).</summary>
+    public const string AlarmAck = "alarm_ack";
     public const string BufferEviction = "buffer_eviction";
 
     public static readonly IReadOnlySet<string> ServiceOwned = new HashSet<string>(StringComparer.Ordinal)
         { Rejects, Delivery, DeviceStatus, ProcessBatch };
 
     public static readonly IReadOnlySet<string> AgentRecords = new HashSet<string>(StringComparer.Ordinal)
-        { AgentHealth, Alarm, BufferEviction };
+        { AgentHealth, Alarm, AlarmAck, BufferEviction };
 
     /// <summary>What a device may write without extra configuration.</summary>
     public static readonly IReadOnlySet<string> DeviceWritable = new HashSet<string>(

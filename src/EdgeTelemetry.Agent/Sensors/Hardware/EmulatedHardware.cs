@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Device.I2c;
 using System.Runtime.CompilerServices;
 using EdgeTelemetry.Agent.Configuration;
@@ -24,6 +25,12 @@ public sealed class EmulatedHardware : ISensorHardware
     private readonly ConditionalWeakTable<SensorOptions, Action<DateTimeOffset>> _feeds = [];
     private readonly ConditionalWeakTable<I2cDevice, ManualClock> _clocks = [];
     private readonly List<IDisposable> _owned = [];
+    private GpioController? _gpio;
+
+    /// <summary>The emulated GPIO chip behind <see cref="OpenGpio"/>: tests read the pin writes and press buttons here.</summary>
+    public EmulatedGpioDriver Gpio { get; } = new();
+
+    public GpioController OpenGpio() => _gpio ??= new GpioController(Gpio);
 
     public I2cDevice OpenI2c(SensorOptions o, int bus, int address, I2cEmulation emulation)
     {
@@ -77,6 +84,7 @@ public sealed class EmulatedHardware : ISensorHardware
 
     public void Dispose()
     {
+        _gpio?.Dispose();
         foreach (var owned in _owned) owned.Dispose();
     }
 

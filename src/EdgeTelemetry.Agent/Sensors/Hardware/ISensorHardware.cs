@@ -39,6 +39,12 @@ public interface ISensorHardware : IDisposable
 
     /// <summary>The line stream of the instrument on serial <paramref name="port"/>; <paramref name="emulation"/> stands in for it when emulated.</summary>
     TextReader OpenSerial(SensorOptions o, string? port, int baud, SerialEmulation emulation);
+
+    /// <summary>The GPIO chip the alarm outputs and the acknowledge button use (one controller shared with the GPIO sensors).</summary>
+    GpioController OpenGpio();
+
+    /// <summary>The hardware <paramref name="options"/> asks for: <c>hardware: emulated</c> or the Pi's.</summary>
+    static ISensorHardware For(AgentOptions options) => options.Hardware == "emulated" ? new EmulatedHardware() : new PiHardware();
 }
 
 /// <summary>An HX711 with the calibration of the cell behind it.</summary>
@@ -58,12 +64,14 @@ public sealed class PiHardware : ISensorHardware
     public IWindowClock WindowClock(I2cDevice device) => new RealTimeWindowClock(TimeProvider.System);
 
     public IEdgeSource OpenEdges(SensorOptions o, SensorContext ctx, int pin, string channel, double hertzPerUnit) =>
-        new GpioEdgeSource(_gpio ??= new GpioController(), pin);
+        new GpioEdgeSource(OpenGpio(), pin);
+
+    public GpioController OpenGpio() => _gpio ??= new GpioController();
 
     public string OpenW1(SensorOptions o, SensorContext ctx, string root, string sensorId, string channel) => root;
 
     public LoadCellWiring OpenLoadCell(SensorOptions o, SensorContext ctx, LoadCellSettings configured, string channel) => new(
-        new GpioHx711Pins(_gpio ??= new GpioController(), configured.DoutPin ?? throw new ArgumentException("doutPin: is required"), configured.SckPin ?? throw new ArgumentException("sckPin: is required")),
+        new GpioHx711Pins(OpenGpio(), configured.DoutPin ?? throw new ArgumentException("doutPin: is required"), configured.SckPin ?? throw new ArgumentException("sckPin: is required")),
         configured.Offset ?? throw new ArgumentException("offset: is required (tare)"),
         configured.CountsPerUnit ?? throw new ArgumentException("countsPerUnit: is required"));
 
