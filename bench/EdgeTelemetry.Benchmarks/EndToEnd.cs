@@ -140,7 +140,7 @@ public static class EndToEnd
             await WaitAsync(async () => await StoredAsync(http, port) >= shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
             var rate = shape.Samples / sw.Elapsed.TotalSeconds;
             var rss = PeakRssMb(central.Id);
-            var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM centrifuge");
+            var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge");
             Console.Error.WriteLine($"  {shape.Name}: published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(CpuSeconds(central.Id) - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core");
             result = (rate, rss, stored);
         }
