@@ -40,6 +40,8 @@ public static class EndToEnd
             new("10 samples/message", 100, (int)(200 * scale), 10),
         ];
         var overrides = new Dictionary<string, string> { ["max_queued_messages"] = "0", ["max_queued_bytes"] = "0" }; // 0 = unbounded
+        foreach (var o in Option(args, "--broker-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])
+            overrides[o.Split('=')[0]] = o.Split('=', 2)[1];
         await using var broker = await MosquittoServer.StartAsync(overrides);
         await using var influx = await InfluxDbServer.StartAsync();
         Console.WriteLine($"mosquitto on {broker.Port}, influxd on {influx.Url}; central: {CentralDll()}");
@@ -78,16 +80,16 @@ public static class EndToEnd
         await influx.ExecuteAsync($"CREATE DATABASE {db}");
         // Bodies built before timing: the ceiling is the database's, not our encoder's.
         var bodies = new List<byte[]>();
-        var sb = new StringBuilder();
+        using var sb = new LineBuffer();
         var points = 0;
         for (var m = 0; m < shape.MessagesPerDevice; m++)
         for (var d = 0; d < shape.Devices; d++)
         {
             foreach (var s in Samples(shape, d, m)) LineProtocolWriter.Append(sb, SamplePoints.ToPoint(SampleData.Site, DeviceId(d), s));
             points += shape.SamplesPerMessage;
-            if (points >= 5000) { bodies.Add(Encoding.UTF8.GetBytes(sb.ToString())); sb.Clear(); points = 0; }
+            if (points >= 5000) { bodies.Add(sb.WrittenSpan.ToArray()); sb.Clear(); points = 0; }
         }
-        if (sb.Length > 0) bodies.Add(Encoding.UTF8.GetBytes(sb.ToString()));
+        if (sb.Length > 0) bodies.Add(sb.WrittenSpan.ToArray());
 
         using var http = new HttpClient { BaseAddress = influx.Url, Timeout = TimeSpan.FromMinutes(2) };
         var next = -1;

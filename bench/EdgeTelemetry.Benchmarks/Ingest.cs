@@ -92,7 +92,7 @@ public static class Ingest
         var perDevice = batchPoints / devices;
         var rnd = new Random((int)round);
         var t0 = Time.ToUnixNanoseconds(SampleData.Start);
-        var sb = new StringBuilder(batchPoints * 230);
+        using var sb = new LineBuffer(batchPoints * 230);
         for (var d = 0; d < devices; d++)
         {
             var device = $"centrifuge-{d:D2}";

@@ -223,7 +223,11 @@ public sealed class IngestPipeline : BackgroundService
         // Receipts before acknowledgements: a crash between the two costs a redelivery (a
         // duplicate), never a receipt for points that are not stored.
         await _receipts.PublishAsync(item.Prepared, ct);
-        foreach (var (message, _) in item.Batch) await AcknowledgeAsync(message);
+        foreach (var (message, prepared) in item.Batch)
+        {
+            await AcknowledgeAsync(message);
+            prepared.Dispose(); // its lines are written; the buffer goes back to the pool
+        }
         _metrics.Acknowledged(item.Batch.Count);
         _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt : _inbox.TryPeek(out var next) ? next.ReceivedAt : null);
     }

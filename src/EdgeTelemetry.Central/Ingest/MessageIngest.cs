@@ -7,16 +7,19 @@ using EdgeTelemetry.Wire;
 
 namespace EdgeTelemetry.Central.Ingest;
 
-/// <summary>One message turned into the lines to write: points, delivery record, dead letters.</summary>
+/// <summary>
+/// One message turned into the lines to write: points, delivery record, dead letters, as UTF-8 in a pooled buffer.
+/// Dispose once its write is done (returns the buffer to the pool).
+/// </summary>
 public sealed class PreparedMessage(string topic, byte[] payload, DateTimeOffset receivedAt, DeviceTopic? device, string? stream,
-    string lines, int pointCount, int accepted, IReadOnlyList<Rejection> rejections, long refusedSamples)
+    LineBuffer lines, int pointCount, int accepted, IReadOnlyList<Rejection> rejections, long refusedSamples) : IDisposable
 {
     public string Topic { get; } = topic;
     public byte[] Payload { get; } = payload;
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
     public DeviceTopic? Device { get; } = device;
     public string? Stream { get; } = stream;
-    public string Lines { get; } = lines;
+    public LineBuffer Lines { get; } = lines;
     public int PointCount { get; } = pointCount;
     /// <summary>Samples to be stored.</summary>
     public int Accepted { get; } = accepted;
@@ -29,6 +32,8 @@ public sealed class PreparedMessage(string topic, byte[] payload, DateTimeOffset
     public IReadOnlyList<(long From, long To)> StoredSeqs { get; init; } = [];
     /// <summary>Sequence numbers this message dead-letters with their reason (ascending ranges).</summary>
     public IReadOnlyList<(long From, long To)> RejectedSeqs { get; init; } = [];
+
+    public void Dispose() => Lines.Dispose();
 }
 
 /// <summary>
@@ -95,7 +100,8 @@ public sealed class MessageIngest
         if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
             result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
         var device = result.Topic;
-        var lines = new StringBuilder();
+        // Sized for the usual ~300 B a sample; the pool hands back the buffer of an earlier message.
+        var lines = new LineBuffer(Math.Max(1024, result.Accepted.Count * 320));
         var skew = ClockSkewSeconds(result, receivedAt);
         foreach (var sample in result.Accepted)
         {
@@ -125,7 +131,7 @@ public sealed class MessageIngest
         var messageLevel = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null;
         var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0) : rejections.Count;
         var (stored, rejected) = ReceiptSeqs(result, accepted > 0, messageLevel);
-        return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines.ToString(),
+        return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines,
             accepted + rejections.Count + 1, accepted, rejections, refused)
         {
             StoredSeqs = stored,
@@ -165,7 +171,7 @@ public sealed class MessageIngest
     }
 
     /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted. False beyond the bound.</summary>
-    private bool Account(StringBuilder lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
+    private bool Account(LineBuffer lines, DeviceTopic device, string stream, ValidatedBatch result, DateTimeOffset receivedAt)
     {
         var ranges = SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value)));
         // An eviction event counts once: a replayed one (redelivery, import then sync) is a duplicate.
@@ -204,7 +210,7 @@ public sealed class MessageIngest
         var status = payload.Length == 0 || payload.Length > _limits.MaxPayloadBytes ? null : BatchCodec.TryDecodeStatus(payload);
         var known = !_options.KnownDevicesOnly || _known.Contains((device.Site, device.Device));
         if (payload.Length == 0) // a cleared retained message
-            return new PreparedMessage(topic, payload, receivedAt, device, null, "", 0, 0, [], 0);
+            return new PreparedMessage(topic, payload, receivedAt, device, null, new LineBuffer(256), 0, 0, [], 0);
         if (status is null || status.State is not ("online" or "offline") || !known)
         {
             var rejection = !known
@@ -213,7 +219,7 @@ public sealed class MessageIngest
             _metrics.Reject(rejection.Code);
             _logger.LogWarning("Rejected {Reason} status from {Site}/{Device}", rejection.Code, device.Site, device.Device);
             return new PreparedMessage(topic, payload, receivedAt, device, null,
-                LineProtocolWriter.Write([DeadLetterPoints.ToPoint(rejection, topic, device, null, payload, receivedAt)]), 1, 0, [rejection], 0);
+                Lines(DeadLetterPoints.ToPoint(rejection, topic, device, null, payload, receivedAt)), 1, 0, [rejection], 0);
         }
         var point = new Point(Measurements.DeviceStatus, Time.ToUnixNanoseconds(receivedAt))
             .Tag("site", device.Site)
@@ -222,7 +228,7 @@ public sealed class MessageIngest
             .Field("online", status.State == "online");
         if (status.AgentVersion is { Length: > 0 and <= 32 } v) point.Field("agent", DeadLetterPoints.Printable(v));
         if (SafeStream(status.Stream) is { } s) point.Field("stream", s);
-        return new PreparedMessage(topic, payload, receivedAt, device, null, LineProtocolWriter.Write([point]), 1, 0, [], 0);
+        return new PreparedMessage(topic, payload, receivedAt, device, null, Lines(point), 1, 0, [], 0);
     }
 
     private PreparedMessage InternalError(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, Exception ex)
@@ -234,7 +240,14 @@ public sealed class MessageIngest
         _logger.LogError(ex, "Ingest failed on a message from {Site}/{Device} on {Topic} ({Bytes} bytes); dead-lettered with its payload, ingest goes on",
             device?.Site ?? "?", device?.Device ?? "?", DeadLetterPoints.Printable(topic), payload.Length);
         var point = DeadLetterPoints.ToPoint(rejection, topic, device, null, payload, receivedAt, fullPayload: true);
-        return new PreparedMessage(topic, payload, receivedAt, device, null, LineProtocolWriter.Write([point]), 1, 0, [rejection], 1);
+        return new PreparedMessage(topic, payload, receivedAt, device, null, Lines(point), 1, 0, [rejection], 1);
+    }
+
+    private static LineBuffer Lines(Point point)
+    {
+        var lines = new LineBuffer(1024);
+        LineProtocolWriter.Append(lines, point);
+        return lines;
     }
 
     /// <summary>
@@ -245,11 +258,13 @@ public sealed class MessageIngest
     public async Task StoreAsync(IReadOnlyList<PreparedMessage> batch, InfluxWriter writer,
         Func<Func<CancellationToken, Task>, CancellationToken, Task> retry, CancellationToken ct)
     {
-        var lines = batch.Count == 1 ? batch[0].Lines : string.Concat(batch.Select(b => b.Lines));
-        if (lines.Length == 0) return;
+        var bodies = new List<ReadOnlyMemory<byte>>(batch.Count);
+        foreach (var b in batch)
+            if (b.Lines.Length > 0) bodies.Add(b.Lines.Written);
+        if (bodies.Count == 0) return;
         try
         {
-            await retry(t => writer.WriteAsync(lines, t), ct);
+            await retry(t => writer.WriteAsync(bodies, t), ct);
             _metrics.Stored(batch.Sum(b => b.Accepted));
         }
         catch (PointsRejectedException ex) when (batch.Count > 1)

@@ -39,37 +39,54 @@ public sealed class InfluxWriter
     }
 
     public Task WriteAsync(string lineProtocol, CancellationToken ct) =>
-        _v2 is not null ? _v2.WriteAsync(lineProtocol, ct) : WriteRoutedAsync(lineProtocol, ct);
+        _v2 is not null ? _v2.WriteAsync(lineProtocol, ct) : WriteRoutedAsync([Encoding.UTF8.GetBytes(lineProtocol)], ct);
+
+    /// <summary>
+    /// Writes line protocol given as UTF-8 bodies (each of whole lines), sent as one request body without being
+    /// joined: the ingest path hands its pooled per-message buffers straight to the socket.
+    /// </summary>
+    public Task WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> bodies, CancellationToken ct) =>
+        _v2 is not null ? _v2.WriteAsync(Joined(bodies), ct) : WriteRoutedAsync(bodies, ct);
+
+    // InfluxDB.Client takes a string; the v2 path pays for one.
+    private static string Joined(IReadOnlyList<ReadOnlyMemory<byte>> bodies)
+    {
+        var sb = new StringBuilder();
+        foreach (var b in bodies) sb.Append(Encoding.UTF8.GetString(b.Span));
+        return sb.ToString();
+    }
 
     /// <summary>
     /// One /write per retention policy (rp is a query parameter). A failure after the first part is retried as a whole
     /// by the caller; the part already stored is written again as the same points, which InfluxDB keeps once.
     /// </summary>
-    private async Task WriteRoutedAsync(string lineProtocol, CancellationToken ct)
+    private async Task WriteRoutedAsync(IReadOnlyList<ReadOnlyMemory<byte>> bodies, CancellationToken ct)
     {
         if (_layout is null)
         {
-            await WriteV1Async(lineProtocol, _o.RetentionPolicy, ct);
+            await WriteV1Async(bodies, _o.RetentionPolicy, ct);
             return;
         }
-        foreach (var (policy, lines) in _layout.Route(lineProtocol)) await WriteV1Async(lines, policy ?? _o.RetentionPolicy, ct);
+        foreach (var (policy, segments) in _layout.Route(bodies)) await WriteV1Async(segments, policy ?? _o.RetentionPolicy, ct);
     }
 
-    private async Task WriteV1Async(string lineProtocol, string? policy, CancellationToken ct)
+    private async Task WriteV1Async(IReadOnlyList<ReadOnlyMemory<byte>> segments, string? policy, CancellationToken ct)
     {
+        long length = 0;
+        foreach (var s in segments) length += s.Length;
+        if (length == 0) return;
         using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri(policy));
-        var body = Encoding.UTF8.GetBytes(lineProtocol);
         if (_o.UseGzip)
         {
             using var buffer = new MemoryStream();
             await using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-                await gz.WriteAsync(body, ct);
-            request.Content = new ByteArrayContent(buffer.ToArray());
+                foreach (var s in segments) await gz.WriteAsync(s, ct);
+            request.Content = new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length);
             request.Content.Headers.ContentEncoding.Add("gzip");
         }
         else
         {
-            request.Content = new ByteArrayContent(body);
+            request.Content = new SegmentsContent(segments, length);
         }
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         Authorize(request);
@@ -141,4 +158,22 @@ public sealed class InfluxWriter
     }
 
     private static string Trim(string s) => InfluxWriteFailure.Trim(s);
+
+    /// <summary>A request body of several buffers, written one after the other (re-sendable: nothing is consumed).</summary>
+    private sealed class SegmentsContent(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken ct)
+        {
+            foreach (var s in segments) await stream.WriteAsync(s, ct);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override bool TryComputeLength(out long l)
+        {
+            l = length;
+            return true;
+        }
+    }
 }

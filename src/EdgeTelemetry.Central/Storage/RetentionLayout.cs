@@ -1,4 +1,3 @@
-using System.Text;
 using EdgeTelemetry.Central.Ingest;
 using EdgeTelemetry.Model;
 using Microsoft.Extensions.Options;
@@ -98,41 +97,58 @@ public sealed class RetentionLayout
 
     /// <summary>
     /// Splits line protocol into the lines for the raw policy and the rest (which go to the database's default).
-    /// One pass; lines are copied only when both kinds are present. A raw point older than the raw period (a backlog of
+    /// One pass over the UTF-8 bodies; the parts are slices of them, nothing is copied. A raw point older than the raw period (a backlog of
     /// months) goes to the evidence policy instead: InfluxDB would refuse it from the raw policy ("points beyond retention
     /// policy", HTTP 400), which would dead-letter its whole message; reads find it in either policy.
     /// </summary>
-    public IEnumerable<(string? Policy, string Lines)> Route(string lineProtocol, DateTimeOffset? now = null)
+    public IReadOnlyList<(string? Policy, IReadOnlyList<ReadOnlyMemory<byte>> Segments)> Route(IReadOnlyList<ReadOnlyMemory<byte>> bodies, DateTimeOffset? now = null)
     {
-        if (_raw.Count == 0) return [(null, lineProtocol)];
+        if (_raw.Count == 0) return [(null, bodies)];
         // An hour inside the boundary, so a point does not expire between this check and the write.
         var oldestRawNs = Time.ToUnixNanoseconds((now ?? DateTimeOffset.UtcNow) - TimeSpan.FromDays(Options.RawDays) + TimeSpan.FromHours(1));
-        StringBuilder? raw = null, rest = null;
-        var span = lineProtocol.AsSpan();
-        int start = 0, rawCount = 0, lineCount = 0;
-        while (start < span.Length)
+        // Slices of the bodies, never copies: consecutive lines of one policy stay one segment.
+        var raw = new List<ReadOnlyMemory<byte>>();
+        var rest = new List<ReadOnlyMemory<byte>>();
+        foreach (var body in bodies)
         {
-            var nl = span[start..].IndexOf('\n');
-            var end = nl < 0 ? span.Length : start + nl + 1;
-            var line = span[start..end];
-            // Measurement names are validated ([a-z][a-z0-9_]*): no escapes before the first ',' or ' '.
-            var cut = line.IndexOfAny(',', ' ');
-            var isRaw = cut > 0 && _rawLookup.Contains(line[..cut]) && (Options.RawDays <= 0 || TimestampNs(line) >= oldestRawNs);
-            (isRaw ? raw ??= new StringBuilder(lineProtocol.Length) : rest ??= new StringBuilder(lineProtocol.Length)).Append(line);
-            if (isRaw) rawCount++;
-            lineCount++;
-            start = end;
+            var span = body.Span;
+            int start = 0, runStart = 0;
+            bool? runRaw = null;
+            while (start < span.Length)
+            {
+                var nl = span[start..].IndexOf((byte)'\n');
+                var end = nl < 0 ? span.Length : start + nl + 1;
+                var isRaw = IsRawLine(span[start..end], oldestRawNs);
+                if (runRaw is { } r && r != isRaw)
+                {
+                    (r ? raw : rest).Add(body[runStart..start]);
+                    runStart = start;
+                }
+                runRaw = isRaw;
+                start = end;
+            }
+            if (runRaw is { } last) (last ? raw : rest).Add(body[runStart..]);
         }
-        if (rawCount == 0) return [(null, lineProtocol)];
-        if (rawCount == lineCount) return [(Options.RawPolicy, lineProtocol)];
-        return [(Options.RawPolicy, raw!.ToString()), (null, rest!.ToString())];
+        if (raw.Count == 0) return [(null, rest)];
+        if (rest.Count == 0) return [(Options.RawPolicy, raw)];
+        return [(Options.RawPolicy, raw), (null, rest)];
+    }
+
+    private bool IsRawLine(ReadOnlySpan<byte> line, long oldestRawNs)
+    {
+        // Measurement names are validated ([a-z][a-z0-9_]*, ASCII): no escapes before the first ',' or ' '.
+        var cut = line.IndexOfAny((byte)',', (byte)' ');
+        if (cut <= 0 || cut > 64) return false;
+        Span<char> name = stackalloc char[cut];
+        for (var i = 0; i < cut; i++) name[i] = (char)line[i];
+        return _rawLookup.Contains(name) && (Options.RawDays <= 0 || TimestampNs(line) >= oldestRawNs);
     }
 
     /// <summary>The line's timestamp (its last token, ns); a line without one counts as now (InfluxDB stamps it so).</summary>
-    private static long TimestampNs(ReadOnlySpan<char> line)
+    private static long TimestampNs(ReadOnlySpan<byte> line)
     {
-        line = line.TrimEnd();
-        var space = line.LastIndexOf(' ');
-        return space > 0 && long.TryParse(line[(space + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : long.MaxValue;
+        line = line.TrimEnd("\r\n "u8);
+        var space = line.LastIndexOf((byte)' ');
+        return space > 0 && System.Buffers.Text.Utf8Parser.TryParse(line[(space + 1)..], out long t, out var used) && used == line.Length - space - 1 ? t : long.MaxValue;
     }
 }

@@ -141,6 +141,7 @@ public static class BundleImport
                     await CountAsync(0, item.Accepted + item.RefusedSamples, [refused with { Detail = $"{refused.Detail} [bundle {_name}]" }]);
                 else
                     await CountAsync(item.Accepted, item.RefusedSamples, item.Rejections);
+                item.Dispose();
             }
         }
 

@@ -1,86 +1,128 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
 namespace EdgeTelemetry.LineProtocol;
 
 /// <summary>
-/// Serialises points to InfluxDB line protocol, escaping as the InfluxDB docs require:
+/// Serialises points to InfluxDB line protocol (UTF-8), escaping as the InfluxDB docs require:
 /// measurement — comma and space; tag keys, tag values, field keys — comma, equals sign and space;
 /// string field values — double quote and backslash, inside double quotes; integers end in <c>i</c>.
 /// Line breaks and backslashes cannot round-trip in names or tags (checked against influxd 1.6)
-/// and are refused; string fields carry both.
+/// and are refused; string fields carry both. Formats straight into a <see cref="LineBuffer"/>:
+/// the ingest hot path allocates no strings per point.
 /// </summary>
 public static class LineProtocolWriter
 {
     public static string Write(IEnumerable<Point> points)
     {
-        var sb = new StringBuilder();
-        foreach (var p in points) Append(sb, p);
-        return sb.ToString();
+        using var buffer = new LineBuffer();
+        foreach (var p in points) Append(buffer, p);
+        return buffer.ToString();
     }
 
-    public static void Append(StringBuilder sb, Point point)
+    /// <summary>Appends one line; on an invalid point throws <see cref="ArgumentException"/> and leaves the buffer as it was.</summary>
+    public static void Append(LineBuffer buffer, Point point)
     {
         if (point.Fields.Count == 0) throw new ArgumentException($"point {point.Measurement} has no fields");
-        AppendEscaped(sb, point.Measurement, escapeEquals: false, "measurement");
-        foreach (var (key, value) in point.Tags)
+        var start = buffer.Length;
+        try
         {
-            sb.Append(',');
-            AppendEscaped(sb, key, escapeEquals: true, "tag key");
-            sb.Append('=');
-            AppendEscaped(sb, value, escapeEquals: true, "tag value");
+            AppendEscaped(buffer, point.Measurement, escapeEquals: false, "measurement");
+            foreach (var (key, value) in point.Tags)
+            {
+                buffer.Write((byte)',');
+                AppendEscaped(buffer, key, escapeEquals: true, "tag key");
+                buffer.Write((byte)'=');
+                AppendEscaped(buffer, value, escapeEquals: true, "tag value");
+            }
+            buffer.Write((byte)' ');
+            for (var i = 0; i < point.Fields.Count; i++)
+            {
+                if (i > 0) buffer.Write((byte)',');
+                var (key, value) = point.Fields[i];
+                AppendEscaped(buffer, key, escapeEquals: true, "field key");
+                buffer.Write((byte)'=');
+                AppendValue(buffer, value);
+            }
+            buffer.Write((byte)' ');
+            Utf8Formatter.TryFormat(point.TimestampNs, buffer.GetSpan(20), out var n);
+            buffer.Advance(n);
+            buffer.Write((byte)'\n');
         }
-        sb.Append(' ');
-        for (var i = 0; i < point.Fields.Count; i++)
+        catch
         {
-            if (i > 0) sb.Append(',');
-            var (key, value) = point.Fields[i];
-            AppendEscaped(sb, key, escapeEquals: true, "field key");
-            sb.Append('=');
-            AppendValue(sb, value);
+            buffer.Truncate(start);
+            throw;
         }
-        sb.Append(' ').Append(point.TimestampNs.ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
 
-    private static void AppendValue(StringBuilder sb, FieldValue value)
+    private static void AppendValue(LineBuffer buffer, FieldValue value)
     {
-        switch (value.Value)
+        switch (value.Kind)
         {
-            case double d:
+            case FieldKind.Float:
+            {
                 // "R" round-trips every double; line protocol accepts exponent notation.
-                sb.Append(d.ToString("R", CultureInfo.InvariantCulture));
+                value.Float.TryFormat(buffer.GetSpan(32), out var n, "R", CultureInfo.InvariantCulture);
+                buffer.Advance(n);
                 break;
-            case long l:
-                sb.Append(l.ToString(CultureInfo.InvariantCulture)).Append('i');
+            }
+            case FieldKind.Integer:
+            {
+                Utf8Formatter.TryFormat(value.Integer, buffer.GetSpan(20), out var n);
+                buffer.Advance(n);
+                buffer.Write((byte)'i');
                 break;
-            case bool b:
-                sb.Append(b ? "true" : "false");
-                break;
-            case string s:
-                sb.Append('"');
-                foreach (var c in s)
-                {
-                    if (c is '"' or '\\') sb.Append('\\');
-                    sb.Append(c);
-                }
-                sb.Append('"');
+            }
+            case FieldKind.Boolean:
+                buffer.Write(value.Boolean ? "true"u8 : "false"u8);
                 break;
             default:
-                throw new ArgumentException($"unsupported field value {value.Value?.GetType()}");
+            {
+                var s = value.String.AsSpan();
+                buffer.Write((byte)'"');
+                while (s.Length > 0)
+                {
+                    var cut = s.IndexOfAny('"', '\\');
+                    AppendUtf8(buffer, cut < 0 ? s : s[..cut]);
+                    if (cut < 0) break;
+                    buffer.Write((byte)'\\');
+                    buffer.Write((byte)s[cut]);
+                    s = s[(cut + 1)..];
+                }
+                buffer.Write((byte)'"');
+                break;
+            }
         }
     }
 
-    private static void AppendEscaped(StringBuilder sb, string s, bool escapeEquals, string what)
+    private static void AppendEscaped(LineBuffer buffer, string s, bool escapeEquals, string what)
     {
         if (s.Length == 0) throw new ArgumentException($"{what} is empty");
-        foreach (var c in s)
+        var span = s.AsSpan();
+        // InfluxDB 1.x keeps "\\" in a tag literally and reads "\," as an escaped comma, so a
+        // backslash in a name or tag cannot round-trip; our ids never contain one.
+        var bad = span.IndexOfAny('\n', '\r', '\\');
+        if (bad >= 0)
+            throw new ArgumentException(span[bad] == '\\'
+                ? $"{what} '{s}' contains a backslash, which does not round-trip in names and tags"
+                : $"{what} '{s}' contains a line break, which line protocol cannot carry");
+        while (span.Length > 0)
         {
-            if (c is '\n' or '\r') throw new ArgumentException($"{what} '{s}' contains a line break, which line protocol cannot carry");
-            // InfluxDB 1.x keeps "\\" in a tag literally and reads "\," as an escaped comma, so a
-            // backslash in a name or tag cannot round-trip; our ids never contain one.
-            if (c == '\\') throw new ArgumentException($"{what} '{s}' contains a backslash, which does not round-trip in names and tags");
-            if (c is ',' or ' ' || (escapeEquals && c == '=')) sb.Append('\\');
-            sb.Append(c);
+            var cut = escapeEquals ? span.IndexOfAny(',', ' ', '=') : span.IndexOfAny(',', ' ');
+            AppendUtf8(buffer, cut < 0 ? span : span[..cut]);
+            if (cut < 0) break;
+            buffer.Write((byte)'\\');
+            buffer.Write((byte)span[cut]);
+            span = span[(cut + 1)..];
         }
+    }
+
+    private static void AppendUtf8(LineBuffer buffer, ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty) return;
+        var n = Encoding.UTF8.GetBytes(chars, buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length)));
+        buffer.Advance(n);
     }
 }
