@@ -95,7 +95,7 @@ public class MercuryReportLanguageTests(InfluxFixture influx) : IAsyncLifetime
     {
         var html = await Html(Url + "&format=html&lang=es");
         Assert.Contains("<td>Concentrador centrífugo</td>", html); // the gravity circuit's kind, not "centrifuge"
-        Assert.Contains("<td>minutos cuya media de Velocidad del tazón alcanzó 60 rpm</td>", html);
+        Assert.Contains("<td>minutos cuya media de velocidad del tazón alcanzó 60 rpm</td>", html);
         Assert.Contains("<td>balance de masas</td>", html);
         Assert.Contains("<td>la unidad no corresponde al canal</td>", html);
         Assert.Contains("rechazado(s) (la unidad no corresponde al canal)", html);
@@ -105,13 +105,13 @@ public class MercuryReportLanguageTests(InfluxFixture influx) : IAsyncLifetime
         var (_, json) = await _host.Client("technician").GetJsonAsync(Url + "&lang=es");
         var centrifuge = json.GetProperty("gravityCircuit").EnumerateArray().Single();
         Assert.Equal("centrifuge", centrifuge.GetProperty("kind").GetString()); // ids stay English in JSON
-        Assert.Equal("minutos cuya media de Velocidad del tazón alcanzó 60 rpm", centrifuge.GetProperty("rule").GetString());
+        Assert.Equal("minutos cuya media de velocidad del tazón alcanzó 60 rpm", centrifuge.GetProperty("rule").GetString());
         var pending = json.GetProperty("batches").EnumerateArray().Single(b => b.GetProperty("id").GetString()!.EndsWith("102000Z"));
         Assert.StartsWith("recuperación aún no calculable", Assert.Single(pending.GetProperty("warnings").EnumerateArray()).GetString());
         Assert.Equal("unit_mismatch", json.GetProperty("integrity").GetProperty("rejected")[0].GetProperty("reason").GetString());
 
         var (_, english) = await _host.Client("technician").GetJsonAsync(Url + "&lang=en");
-        Assert.Equal("minutes whose mean Bowl speed reached 60 rpm", english.GetProperty("gravityCircuit")[0].GetProperty("rule").GetString());
+        Assert.Equal("minutes whose mean bowl speed reached 60 rpm", english.GetProperty("gravityCircuit")[0].GetProperty("rule").GetString());
     }
 
     [Fact]
