@@ -60,6 +60,9 @@ public sealed class AgentPageTests(LivePlant plant, AgentOnSite agent) : IClassF
         Assert.Contains("Alimentación", feed);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(feed, @"\d,\d\d\s*t/h"), feed); // es-PE: decimal comma
         Assert.Contains("Sin conexión desde el arranque", await page.InnerTextAsync("#link"));
+        // What a screen reader says too.
+        Assert.Equal("Enlace, búfer y reloj", await page.GetAttributeAsync("#status", "aria-label"));
+        Assert.Equal("Idioma", await page.GetAttributeAsync("#languages", "aria-label"));
         Assert.Empty(watched.Errors);
         await Screenshots.SaveAsync(page, "agent-page-es.png", docsName: "agent-page-es.png");
     }

@@ -186,6 +186,45 @@ public sealed class BuiltInPageTests(LivePlant plant)
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
     }
 
+    [RequiresChromiumFact]
+    public async Task With_lang_es_chart_legends_equipment_kinds_references_recovery_methods_and_warnings_are_spanish()
+    {
+        // An English browser: ?lang=es alone decides, for the page's texts and for the API's (reference names, warnings).
+        await using var watched = await WatchedPage.OpenAsync(plant.Browser, 1280, 900, locale: "en-US");
+        var page = watched.Page;
+        await page.GotoAsync(PageUrl(plant.KeyFor("technician")) + "&lang=es");
+        await WaitForDataAsync(page);
+
+        var centrifuge = await page.InnerTextAsync("[data-chart='station-centrifuge-01-centrifuge']");
+        Assert.Contains("Concentrador centrífugo", centrifuge);
+        Assert.Contains("Velocidad del tazón", centrifuge);
+        Assert.Contains("Presión del agua de fluidización", centrifuge);
+        var table = await page.InnerTextAsync("[data-chart='station-table-01-shaking_table']");
+        Assert.Contains("Mesa vibratoria", table);
+        Assert.Contains("Frecuencia de golpes", table);
+        Assert.Contains("Caudal del agua de lavado", table);
+
+        var mercury = await page.InnerTextAsync("#hg-legend");
+        Assert.Contains("Guía de calidad del aire de la OMS", mercury);
+        Assert.Contains("Nivel de acción del sitio", mercury);
+        Assert.Contains("MRL de inhalación crónica de la ATSDR", mercury);
+        Assert.Equal("promedio anual", await page.GetAttributeAsync("#hg-legend [data-reference='who_guideline']", "title"));
+
+        var methods = await page.Locator("#batches .method").AllInnerTextsAsync();
+        Assert.NotEmpty(methods);
+        Assert.All(methods, m => Assert.Equal("balance de masas", m));
+        var warning = page.Locator("#batches .warning");
+        Assert.Equal("revisar ensayos", await warning.InnerTextAsync());
+        Assert.StartsWith("recuperación aún no calculable", await warning.GetAttributeAsync("title"));
+
+        // No English left (ids such as centrifuge-01 stay) in the charts' legends, the stations' headings, the references or the batches.
+        var shown = string.Join("\n", centrifuge, table, mercury, await page.InnerTextAsync("#batches"));
+        foreach (var english in new[] { "bowl speed", "fluidisation", "stroke rate", "wash water", "Centrifugal", "shaking table",
+                     "WHO", "air-quality", "Site action level", "chronic", "mass balance", "check assays", "Equipment", "Recovery" })
+            Assert.DoesNotContain(english, shown, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(watched.Errors);
+    }
+
     private static Task WaitForDataAsync(IPage page) =>
         page.WaitForFunctionAsync("() => window.edgeTelemetry && window.edgeTelemetry.refreshes > 0",
             null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });

@@ -95,7 +95,7 @@ public sealed class PlantHour
                 .Field(rule, raised ? 1.0 : 0.0).Field(rule + "_value", value));
     }
 
-    /// <summary>Centrifuge batches on the simulator's 660 s cycle, mass-balanced assays (recovery 58–68 %).</summary>
+    /// <summary>Centrifuge batches on the simulator's 660 s cycle, mass-balanced assays (recovery 58–68 %), and one without assays.</summary>
     private void AddBatches()
     {
         var centrifuge = Stations[0];
@@ -121,5 +121,13 @@ public sealed class PlantHour
                 .Field("mean_fluidisation_pressure_kpa", 110.0).Field("mean_fluidisation_flow_lpm", 95.0).Field("mean_feed_rate_tph", 1.0));
             Batches++;
         }
+        // The cycle before the hour: weighed, its assays not back yet (the page shows a warning, no recovery).
+        var pending = first - 660;
+        _points.Add(new Point("process_batch", Ns(DateTimeOffset.FromUnixTimeSeconds(pending)))
+            .Tag("site", Site).Tag("equipment", centrifuge.Equipment)
+            .Field("batch_id", $"{centrifuge.Equipment}-{pending}")
+            .Field("end_ns", Ns(DateTimeOffset.FromUnixTimeSeconds(pending + 660)))
+            .Field("feed_mass_kg", 166.7));
+        Batches++;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeTelemetry.Central.Batches;
+using EdgeTelemetry.Central.Localization;
 using EdgeTelemetry.Central.Security;
 
 namespace EdgeTelemetry.Central.Apis;
@@ -18,7 +19,7 @@ public static class BatchesApi
     {
         var batches = api.MapGroup("/batches");
 
-        batches.MapPost("/", async (HttpRequest request, BatchRecorder recorder, CancellationToken ct) =>
+        batches.MapPost("/", async (HttpRequest request, BatchRecorder recorder, ReportWords words, CancellationToken ct) =>
         {
             var (body, error) = await ReadAsync<BatchRequest>(request, ct);
             if (body is null) return error!;
@@ -28,10 +29,10 @@ public static class BatchesApi
                     detail: $"batch {outcome.Batch!.Id} exists; enter its assays with PUT /api/batches/{outcome.Batch.Id}/assays");
             return outcome.Errors is { } errors
                 ? Results.ValidationProblem(errors, title: "The batch was not recorded")
-                : Results.Created($"/api/batches/{outcome.Batch!.Id}", BatchView.Of(outcome.Batch));
+                : Results.Created($"/api/batches/{outcome.Batch!.Id}", BatchView.Of(outcome.Batch, words));
         }).RequireAuthorization(ApiPolicies.BatchesWrite);
 
-        batches.MapPut("/{id}/assays", async (string id, HttpRequest request, BatchRecorder recorder, CancellationToken ct) =>
+        batches.MapPut("/{id}/assays", async (string id, HttpRequest request, BatchRecorder recorder, ReportWords words, CancellationToken ct) =>
         {
             var (body, error) = await ReadAsync<AssaysRequest>(request, ct);
             if (body is null) return error!;
@@ -39,10 +40,10 @@ public static class BatchesApi
             if (outcome.Problem == BatchProblem.NotFound) return NotFound(id);
             return outcome.Errors is { } errors
                 ? Results.ValidationProblem(errors, title: "The assays were not recorded")
-                : Results.Ok(BatchView.Of(outcome.Batch!));
+                : Results.Ok(BatchView.Of(outcome.Batch!, words));
         }).RequireAuthorization(ApiPolicies.BatchesWrite);
 
-        batches.MapGet("/", async (HttpRequest request, ProcessBatchStore store, CancellationToken ct) =>
+        batches.MapGet("/", async (HttpRequest request, ProcessBatchStore store, ReportWords words, CancellationToken ct) =>
         {
             var q = QueryParameters.For(request, "site", "from", "to", "equipment");
             var site = q.Site();
@@ -52,16 +53,16 @@ public static class BatchesApi
             q.Period(from, to);
             if (!q.IsValid) return q.Problem();
             var list = await store.ListAsync(site!, equipment, from!.Value, to!.Value, ct);
-            return Results.Ok(new { site, from, to, batches = list.Select(BatchView.Of) });
+            return Results.Ok(new { site, from, to, batches = list.Select(b => BatchView.Of(b, words)) });
         }).RequireAuthorization(ApiPolicies.ReportsRead);
 
-        batches.MapGet("/{id}", async (string id, HttpRequest request, ProcessBatchStore store, CancellationToken ct) =>
+        batches.MapGet("/{id}", async (string id, HttpRequest request, ProcessBatchStore store, ReportWords words, CancellationToken ct) =>
         {
             var q = QueryParameters.For(request);
             if (!q.IsValid) return q.Problem();
             return ProcessBatch.TryParseId(id, out var site, out var equipment, out var start)
                    && await store.FindAsync(site, equipment, start, ct) is { } batch
-                ? Results.Ok(BatchView.Of(batch))
+                ? Results.Ok(BatchView.Of(batch, words))
                 : NotFound(id);
         }).RequireAuthorization(ApiPolicies.ReportsRead);
         return api;

@@ -34,11 +34,11 @@ public static partial class DashboardApi
         api.MapGet("/me", MeAsync);
         api.MapGet("/stations", StationsAsync);
         api.MapGet("/series", SeriesAsync);
-        api.MapGet("/mercury/reference-values", (HttpRequest request, IOptions<ApiOptions> options) =>
+        api.MapGet("/mercury/reference-values", (HttpRequest request, IOptions<ApiOptions> options, Localization.ReportWords words) =>
         {
             var p = QueryParameters.For(request, "site");
-            // The same values as the mercury evidence report (technician), here for the operators' live chart.
-            return p.Site() is { } site && p.IsValid ? Results.Ok(ReferenceValues.For(options.Value.ActionLevelFor(site))) : p.Problem();
+            // The same values and names as the mercury evidence report (technician), here for the operators' live chart.
+            return p.Site() is { } site && p.IsValid ? Results.Ok(ReferenceValues.For(options.Value.ActionLevelFor(site)).Select(words.Translate)) : p.Problem();
         });
         return app;
     }

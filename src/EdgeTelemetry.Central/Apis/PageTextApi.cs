@@ -6,7 +6,8 @@ using Microsoft.Extensions.Localization;
 namespace EdgeTelemetry.Central.Apis;
 
 /// <summary>
-/// <c>GET /page-text</c>: the built-in page's texts, the display names of alarm rules and channels, and
+/// <c>GET /page-text</c>: the built-in page's texts, the display names of alarm rules, channels,
+/// equipment kinds and recovery methods, and
 /// the number separators, in the request's language. Public like the page itself (no plant data in it).
 /// </summary>
 public static class PageTextApi
@@ -29,6 +30,8 @@ public static class PageTextApi
                 texts = text.GetAllStrings(includeParentCultures: true).ToDictionary(s => s.Name, s => s.Value),
                 alarms = Prefixed("alarm."),
                 channels = Prefixed("channel."),
+                equipment = Prefixed("equipment."),
+                recovery = Prefixed("recovery."),
             });
         }).AllowAnonymous();
         return app;

@@ -59,6 +59,7 @@ public static class UserApis
         services.AddTransient<Localization.ReportWords>();
         services.AddTransient<ExportColumns>();
         services.AddTransient<ResearcherExport>();
+        services.AddTransient<ExportNotes>();
         return builder;
     }
 

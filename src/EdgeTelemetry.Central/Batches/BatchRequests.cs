@@ -1,3 +1,5 @@
+using EdgeTelemetry.Central.Localization;
+
 namespace EdgeTelemetry.Central.Batches;
 
 /// <summary>POST /api/batches: a batch as the operator records it. Times are RFC 3339.</summary>
@@ -28,18 +30,18 @@ public sealed class AssaysRequest
     public Quantity? TailingsGrade { get; set; }
 }
 
-/// <summary>A batch as the API returns it, with advice that is not stored (e.g. recovery above 100 %).</summary>
+/// <summary>A batch as the API returns it, with advice that is not stored (e.g. recovery above 100 %), in the request's language.</summary>
 public sealed record BatchView(string Id, ProcessBatch Batch, IReadOnlyList<string> Warnings)
 {
-    public static BatchView Of(ProcessBatch b)
+    public static BatchView Of(ProcessBatch b, ReportWords w)
     {
         var warnings = new List<string>();
         if (b.Recovery.RecoveryPct > 100)
-            warnings.Add("recovery is above 100 %: the masses or grades are inconsistent (check the assays and weighing)");
+            warnings.Add(w["warning.recoveryAbove100"]);
         if (b.Recovery is { Method: RecoveryCalculator.MassBalance, RecoveryPct: { } mb, TwoProductRecoveryPct: { } tp } && Math.Abs(mb - tp) > 10)
-            warnings.Add($"mass-balance recovery ({mb:0.#} %) and two-product recovery ({tp:0.#} %) differ by more than 10 points");
+            warnings.Add(w.Format("warning.methodsDisagree", mb.ToString("0.#", w.Culture), tp.ToString("0.#", w.Culture)));
         if (b.Recovery.RecoveryPct is null)
-            warnings.Add("recovery not yet computable: needs feed mass, feed grade, concentrate mass and grade, or feed, concentrate and tailings grades");
+            warnings.Add(w["warning.notComputable"]);
         return new BatchView(b.Id, b, warnings);
     }
 }

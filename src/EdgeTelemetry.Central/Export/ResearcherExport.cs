@@ -9,7 +9,11 @@ namespace EdgeTelemetry.Central.Export;
 
 /// <summary>What to export: one equipment's channels, averaged over <see cref="Every"/>.</summary>
 public sealed record ExportRequest(string Site, string Equipment, DateTimeOffset From, DateTimeOffset To, TimeSpan Every,
-    IReadOnlyList<ExportChannel> Channels, IReadOnlyList<ProcessBatch>? Batches);
+    IReadOnlyList<ExportChannel> Channels, IReadOnlyList<ProcessBatch>? Batches)
+{
+    /// <summary><c># </c> lines written before the header row (<see cref="ExportNotes"/>); none with <c>notes=false</c>.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Streams time-aligned CSV: one row per interval of <c>every</c> that has data, time = the
@@ -25,7 +29,9 @@ public sealed class ResearcherExport(InfluxQueryClient influx, RetentionLayout l
     public async Task<long> WriteCsvAsync(ExportRequest r, Stream output, CancellationToken ct)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), bufferSize: 64 * 1024);
-        var header = new StringBuilder("time");
+        var header = new StringBuilder();
+        foreach (var note in r.Notes) header.Append(note).Append('\n');
+        header.Append("time");
         foreach (var c in r.Channels) header.Append(',').Append(MercuryReportCsv.Csv(c.Header));
         if (r.Batches is not null) header.Append(",batch_id,batch_recovery [%]");
         await writer.WriteAsync(header.Append('\n').ToString());

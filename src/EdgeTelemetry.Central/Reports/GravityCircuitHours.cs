@@ -1,4 +1,5 @@
 using EdgeTelemetry.Central.Apis;
+using EdgeTelemetry.Central.Localization;
 using EdgeTelemetry.Central.Storage;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace EdgeTelemetry.Central.Reports;
 /// reached a threshold (bowl speed for centrifuges, stroke rate for tables, water flow for
 /// sluices). InfluxDB counts the minutes itself (a subquery), so a year costs one small answer.
 /// </summary>
-public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOptions> options, RetentionLayout layout, TimeProvider clock)
+public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOptions> options, RetentionLayout layout, TimeProvider clock, ReportWords words)
 {
     public async Task<IReadOnlyList<OperatingHours>> ForSiteAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -50,10 +51,13 @@ public sealed class GravityCircuitHours(InfluxQueryClient influx, IOptions<ApiOp
             }
             foreach (var (equipment, withData) in withAny)
                 hours.Add(new OperatingHours(equipment, kind, running.GetValueOrDefault(equipment) / 60.0, withData / 60.0,
-                    $"minutes with mean {field} ≥ {threshold} {unit}"));
+                    words.Format("gravity.rule", InSentence(words.Channel(field)), words.Num(threshold), unit)));
         }
         return hours.OrderBy(h => h.Equipment, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>A display name inside a sentence: "Bowl speed" → "bowl speed" (names start capitalised for headings and legends).</summary>
+    private string InSentence(string name) => name.Length > 1 && !char.IsUpper(name[1]) ? char.ToLower(name[0], words.Culture) + name[1..] : name;
 
     private static Dictionary<string, long> Minutes(IReadOnlyList<InfluxSeries> series) =>
         series.Where(s => s.Rows.Count > 0)

@@ -37,7 +37,7 @@ public static class MercuryEvidenceCaveats
                 notes.Add(w.Format("caveat.untrustedClock", d.Device, d.UntrustedClockReports));
         }
         foreach (var x in r.Integrity.Rejected)
-            notes.Add(w.Format("caveat.rejected", x.Device, x.Count, x.Reason));
+            notes.Add(w.Format("caveat.rejected", x.Device, x.Count, w.Reason(x.Reason)));
         return notes;
     }
 

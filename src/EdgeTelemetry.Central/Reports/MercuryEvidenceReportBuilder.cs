@@ -44,7 +44,7 @@ public sealed class MercuryEvidenceReportBuilder(
         var hasData = evidence.Any(e => e.ValidReadings > 0);
         var integrity = await IntegrityAsync(site, monitors.Select(m => m.Device).Distinct().ToList(), from, until, ct);
         var operating = until > from ? await circuit.ForSiteAsync(site, from, until, ct) : [];
-        var batchList = (await batches.ListAsync(site, null, from, to, ct)).Select(BatchView.Of).ToList();
+        var batchList = (await batches.ListAsync(site, null, from, to, ct)).Select(b => BatchView.Of(b, words)).ToList();
 
         var report = new MercuryEvidenceReport(site, from, to, until, generatedAt, o.GapThresholdSeconds, actionLevel, references,
             hasData, Summary(site, from, to, until, evidence, hasData), evidence, operating, batchList, integrity, [], Method(o));

@@ -60,13 +60,13 @@ public sealed class MercuryReportHtml(ReportWords w)
         h.Append($"<h2>{E(w["gravity.heading"])}</h2>");
         if (r.GravityCircuit.Count == 0) h.Append($"<p>{E(w["gravity.none"])}</p>");
         else Table(h, [w["col.equipment"], w["col.kind"], w["col.operatingHours"], w["col.hoursWithData"], w["col.countedAs"]],
-            r.GravityCircuit.Select(x => new[] { E(x.Equipment), E(x.Kind), N(x.Hours), N(x.HoursWithData), E(x.Rule) }));
+            r.GravityCircuit.Select(x => new[] { E(x.Equipment), E(w.Equipment(x.Kind)), N(x.Hours), N(x.HoursWithData), E(x.Rule) }));
 
         h.Append($"<h2>{E(w["batches.heading"])}</h2>");
         if (r.Batches.Count == 0) h.Append($"<p>{E(w["batches.none"])}</p>");
         else Table(h, [w["col.batch"], w["col.startUtc"], w["col.endUtc"], w["col.feedKg"], w["col.feedGpt"], w["col.concKg"], w["col.concGpt"], w["col.tailsGpt"], w["col.recoveryPct"], w["col.method"]],
             r.Batches.Select(v => v.Batch).Select(b => new[] { E(b.Id), E(Short(b.Start)), E(Short(b.End)), N(b.FeedMassKg), N(b.FeedGradeGpt),
-                N(b.ConcentrateMassKg), N(b.ConcentrateGradeGpt), N(b.TailingsGradeGpt), N(b.Recovery.RecoveryPct), E(b.Recovery.Method ?? w["batch.notComputable"]) }),
+                N(b.ConcentrateMassKg), N(b.ConcentrateGradeGpt), N(b.TailingsGradeGpt), N(b.Recovery.RecoveryPct), E(b.Recovery.Method is { } method ? w.Recovery(method) : w["batch.notComputable"]) }),
             "compact");
 
         h.Append($"<h2>{E(w["integrity.heading"])}</h2>");
@@ -74,7 +74,7 @@ public sealed class MercuryReportHtml(ReportWords w)
             r.Integrity.Devices.Select(d => new[] { E(d.Device), N(d.SamplesInPeriod), N(d.MissingBySequence), N(d.SequenceRestarts),
                 N(d.DuplicatesReceived), N(d.EvictedOnDevice), N(d.UntrustedClockReports) }));
         if (r.Integrity.Rejected.Count == 0) h.Append($"<p>{E(w["rejected.none"])}</p>");
-        else Table(h, [w["col.device"], w["col.rejectionReason"], w["col.count"]], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(x.Reason), N(x.Count) }));
+        else Table(h, [w["col.device"], w["col.rejectionReason"], w["col.count"]], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(w.Reason(x.Reason)), N(x.Count) }));
 
         h.Append($"<h2>{E(w["method.heading"])}</h2><ul>").Append(string.Concat(r.Method.Select(m => $"<li><small>{E(m)}</small></li>"))).Append("</ul>\n");
         h.Append("</body></html>\n");

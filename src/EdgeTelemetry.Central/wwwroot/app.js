@@ -28,7 +28,6 @@
     { stroke: "#6a1b9a", width: 2.5, dash: [8, 5], css: "dashed" },
     { stroke: "#00695c", width: 2.5, dash: [2, 4], css: "dotted" },
   ];
-  const REFERENCE_SHORT = { atsdr_mrl: "ATSDR", who_guideline: "WHO", site_action_level: "Action", acgih_tlv: "TLV" };
   const REFERENCE_STYLE = {
     atsdr_mrl: { stroke: "#00695c", dash: [2, 4], css: "dotted" },
     who_guideline: { stroke: "#0a6b2d", dash: [10, 6], css: "dashed" },
@@ -38,9 +37,11 @@
 
   const $ = (id) => document.getElementById(id);
   // Texts, display names and number separators in the page's language, from /page-text (resx on the server).
-  const L = { texts: {}, alarms: {}, locale: "en-GB", decimal: ".", group: "," };
+  const L = { texts: {}, alarms: {}, channels: {}, equipment: {}, recovery: {}, locale: "en-GB", decimal: ".", group: "," };
   const tr = (key, ...args) => (L.texts[key] ?? key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ""));
-  const alarmName = (rule) => L.alarms[rule] || rule.replaceAll("_", " ");
+  // Ids stay in the data; people read their names (DomainText.resx). An id without one shows readably.
+  const named = (names, id) => names[id] || String(id).replaceAll("_", " ");
+  const alarmName = (rule) => named(L.alarms, rule);
   const state = {
     key: null,
     role: null,
@@ -64,6 +65,8 @@
 
   async function get(path) {
     let response;
+    // The page's language for the API's texts too (reference names, batch warnings), whatever the browser sends.
+    if (L.lang) path += `${path.includes("?") ? "&" : "?"}lang=${encodeURIComponent(L.lang)}`;
     try {
       response = await fetch(path, { headers: { "X-Api-Key": state.key, Accept: "application/json" }, cache: "no-store" });
     } catch (e) {
@@ -262,7 +265,7 @@
     return entry.plot;
   }
 
-  const hhmm = (secs) => new Date(secs * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  const hhmm = (secs) => new Date(secs * 1000).toLocaleTimeString(L.locale, { hour: "2-digit", minute: "2-digit", hour12: false });
   const timeAxis = () => ({
     stroke: "#0b0b0b", grid: { stroke: "#d0d0d0", width: 1 }, ticks: { stroke: "#8a8a8a" },
     font: "13px system-ui, sans-serif", space: 60, size: 36,
@@ -282,7 +285,7 @@
         values: (u, splits) => splits.map((v) => fmt(v, 2)),
       });
       series.push({
-        label: f.name, scale, stroke: SERIES_STYLE[i].stroke, width: SERIES_STYLE[i].width, dash: SERIES_STYLE[i].dash,
+        label: named(L.channels, f.name), scale, stroke: SERIES_STYLE[i].stroke, width: SERIES_STYLE[i].width, dash: SERIES_STYLE[i].dash,
         points: { show: false }, spanGaps: false,
       });
     });
@@ -377,7 +380,7 @@
       let card = box.querySelector(`[data-chart="${CSS.escape(id)}"]`);
       if (!card) {
         card = el("article", { class: "card station", "data-chart": id, "data-device": s.device },
-          el("h3", {}, s.device, " ", el("small", {}, `${s.equipment || ""} · ${s.measurement.replaceAll("_", " ")}`)),
+          el("h3", {}, s.device, " ", el("small", {}, `${s.equipment || ""} · ${named(L.equipment, s.measurement)}`)),
           el("div", { class: "chart" }),
           el("ul", { class: "legend" }));
         box.append(card);
@@ -388,7 +391,7 @@
         () => stationChartOptions(fields), data);
       card.querySelector(".legend").replaceChildren(...fields.map((f, i) => el("li", {},
         el("span", { class: `swatch ${SERIES_STYLE[i].css}`, style: { color: SERIES_STYLE[i].stroke }, "aria-hidden": "true" }),
-        f.name.replaceAll("_", " "), " ",
+        named(L.channels, f.name), " ",
         el("span", { class: "latest" }, fmt(lastValue(f.values), 2)), " ",
         el("span", { class: "unit" }, unitLabel(f.unit)))));
     }
@@ -425,7 +428,7 @@
         const style = MONITOR_STYLE[i % MONITOR_STYLE.length];
         return el("li", { "data-monitor": m.device },
           el("span", { class: `swatch ${style.css}`, style: { color: style.stroke }, "aria-hidden": "true" }),
-          `${m.device} (${m.equipment || "monitor"}) `, el("span", { class: "latest" }, fmt(latest, 3)), " ", el("span", { class: "unit" }, "µg/m³"));
+          `${m.device} (${m.equipment || tr("monitor")}) `, el("span", { class: "latest" }, fmt(latest, 3)), " ", el("span", { class: "unit" }, "µg/m³"));
       }),
       ...references.map((r) => {
         const style = REFERENCE_STYLE[r.id] || { stroke: "#444", css: "dashed" };
@@ -464,8 +467,8 @@
         el("td", { "data-label": tr("colFeed"), class: "num" }, b.feedKg == null ? "—" : `${fmt(b.feedKg, 0)} kg`),
         el("td", { "data-label": tr("colRecovery"), class: "num" }, el("div", {},
           el("span", { class: "recovery" }, b.recovery == null ? "—" : `${fmt(b.recovery, 1)} %`),
-          b.method ? el("span", { class: "method" }, b.method.replaceAll("_", " ")) : null,
-          b.warnings.length ? el("span", { class: "warning", title: b.warnings.join("; ") }, "check assays") : null)),
+          b.method ? el("span", { class: "method" }, named(L.recovery, b.method)) : null,
+          b.warnings.length ? el("span", { class: "warning", title: b.warnings.join("; ") }, tr("checkAssays")) : null)),
         el("td", { "data-label": tr("colMassPull"), class: "num" }, b.massPull == null ? "—" : `${fmt(b.massPull, 2)} %`)));
     $("batches").querySelector("tbody").replaceChildren(...rows);
     $("batches").hidden = rows.length === 0;
@@ -544,7 +547,7 @@
         $("content").hidden = false;
         renderMercury(site, stations.filter((s) => s.measurement === MERCURY), seriesByKey,
           (Array.isArray(references) ? references : references.references || [])
-            .map((r) => ({ id: r.id, label: pick(r, "name", "label") || r.id, short: REFERENCE_SHORT[r.id] || pick(r, "name") || r.id,
+            .map((r) => ({ id: r.id, label: pick(r, "name", "label") || r.id, short: L.texts[`refShort.${r.id}`] || pick(r, "name") || r.id,
               value: Number(pick(r, "ugM3", "value")), basis: pick(r, "basis") }))
             .filter((r) => isFinite(r.value) && r.value > 0)
             .sort((a, b) => a.value - b.value));
@@ -629,8 +632,10 @@
   // Texts first (public, no key): ?lang= or the browser's languages or the service's default decide.
   async function start() {
     try {
-      const lang = new URLSearchParams(location.search).get("lang");
-      const r = await fetch(`page-text${lang ? `?lang=${encodeURIComponent(lang)}` : ""}`, { cache: "no-store" });
+      // ?lang= and ?site= of the page's address: the site's default language applies when neither lang nor the browser decides.
+      const url = new URLSearchParams(location.search);
+      const ask = new URLSearchParams([...url].filter(([k]) => k === "lang" || k === "site"));
+      const r = await fetch(`page-text${ask.size ? `?${ask}` : ""}`, { cache: "no-store" });
       if (r.ok) Object.assign(L, await r.json());
     } catch { /* the English keys below stay readable enough */ }
     document.documentElement.lang = L.lang || "en";

@@ -19,7 +19,8 @@ public class ExportApiTests(InfluxFixture influx, ITestOutputHelper output) : IA
 
     public async Task InitializeAsync()
     {
-        _host = await CentralHost.StartAsync(influx.Server);
+        // md-test reads Spanish when a request names no language (the per-site default of the notes).
+        _host = await CentralHost.StartAsync(influx.Server, null, null, "--Localization:Sites:md-test=es");
         var points = new List<Point>();
         for (var i = 0; i < 60; i++)
         {
@@ -37,12 +38,67 @@ public class ExportApiTests(InfluxFixture influx, ITestOutputHelper output) : IA
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<string[]> ExportLines(string url)
+    /// <summary>The table as a reader with comment="#" sees it: the notes left out.</summary>
+    private async Task<string[]> ExportLines(string url) =>
+        (await ExportFile(url)).Where(l => !l.StartsWith('#')).ToArray();
+
+    private async Task<string[]> ExportFile(string url, string? acceptLanguage = null)
     {
-        using var response = await _host.Client("researcher").GetAsync(url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (acceptLanguage is not null) request.Headers.AcceptLanguage.ParseAdd(acceptLanguage);
+        using var response = await _host.Client("researcher").SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static string[] Notes(string[] file) => file.TakeWhile(l => l.StartsWith("# ", StringComparison.Ordinal)).ToArray();
+
+    [Fact]
+    public async Task Notes_in_spanish_with_lang_es_come_before_an_invariant_table()
+    {
+        var file = await ExportFile(Url + "&every=1m&batches=true&lang=es", "en-GB");
+        var notes = Notes(file);
+
+        Assert.StartsWith("# Exportación para investigación de EdgeTelemetry.", notes[0]);
+        Assert.Contains(notes, n => n.Contains("Sitio md-test, maquinaria icon-i150-1; período de 2026-03-03T10:00:00Z a 2026-03-03T10:10:00Z"));
+        Assert.Contains(notes, n => n.Contains("Una fila por cada intervalo de 60 s con datos"));
+        Assert.Contains("# centrifuge.bowl_speed [rpm]: Velocidad del tazón (Concentrador centrífugo).", notes);
+        Assert.Contains("# centrifuge.fluidisation_pressure [kPa]: Presión del agua de fluidización (Concentrador centrífugo).", notes);
+        Assert.Contains("# weighing.mass [kg]: Masa (Pesaje).", notes);
+        Assert.Contains(notes, n => n.StartsWith("# batch_id, batch_recovery [%]: el lote", StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.Contains("researcher export") || n.Contains("Bowl speed"));
+        // After the notes the table is the same in every language: invariant names, decimal points.
+        var table = file[notes.Length..];
+        Assert.StartsWith("time,centrifuge.bowl_speed [rpm],", table[0]);
+        Assert.Equal("2026-03-03T10:00:00Z,402.5,68,110,95,1,40,10,,", table[1]);
+    }
+
+    [Fact]
+    public async Task Accept_language_picks_the_notes_language_and_the_lang_parameter_wins_over_it()
+    {
+        var english = Notes(await ExportFile(Url + "&every=1m", "en-US,en;q=0.9"));
+        Assert.StartsWith("# EdgeTelemetry researcher export.", english[0]);
+        Assert.Contains("# centrifuge.bowl_speed [rpm]: Bowl speed (Centrifugal concentrator).", english);
+        Assert.Contains(english, n => n.Contains("Site md-test, equipment icon-i150-1; period 2026-03-03T10:00:00Z to 2026-03-03T10:10:00Z"));
+
+        Assert.StartsWith("# Exportación para investigación", Notes(await ExportFile(Url + "&every=1m", "es-PE,es;q=0.9"))[0]);
+        Assert.StartsWith("# EdgeTelemetry researcher export.", Notes(await ExportFile(Url + "&every=1m&lang=en", "es-PE"))[0]);
+    }
+
+    [Fact]
+    public async Task Without_a_language_in_the_request_the_notes_follow_the_sites_default()
+    {
+        Assert.StartsWith("# Exportación para investigación", Notes(await ExportFile(Url + "&every=1m"))[0]);
+    }
+
+    [Fact]
+    public async Task Notes_false_gives_the_bare_table()
+    {
+        var file = await ExportFile(Url + "&every=1m&notes=false");
+
+        Assert.StartsWith("time,centrifuge.bowl_speed [rpm],", file[0]);
+        Assert.DoesNotContain(file, l => l.StartsWith('#'));
     }
 
     [Fact]
@@ -117,7 +173,7 @@ public class ExportApiTests(InfluxFixture influx, ITestOutputHelper output) : IA
             await _host.WriteAsync(chunk);
         }
         seeding.Stop();
-        var url = $"/api/export?site=md-test&equipment=knelson-md30-1&from=2026-02-01T00:00:00Z&to=2026-02-04T00:00:00Z&every=1s";
+        var url = $"/api/export?site=md-test&equipment=knelson-md30-1&from=2026-02-01T00:00:00Z&to=2026-02-04T00:00:00Z&every=1s&notes=false";
         await ExportLines(Url); // warm-up: JIT and connections, so the timing below is the export's own
 
         var clock = Stopwatch.StartNew();

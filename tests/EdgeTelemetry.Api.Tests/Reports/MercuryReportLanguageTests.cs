@@ -18,8 +18,17 @@ public class MercuryReportLanguageTests(InfluxFixture influx) : IAsyncLifetime
         _host = await CentralHost.StartAsync(influx.Server, null, null, "--Localization:Sites:md-es=es");
         var points = new List<Point>();
         for (var m = 0; m < 30; m++)
+        {
             points.Add(Telemetry("mercury_vapour", "hg-monitor-01", "smelting-area", T0.AddMinutes(m), m + 1, ("hg", m < 25 ? 0.25 : 12.5)));
+            points.Add(Telemetry("centrifuge", "centrifuge-01", "icon-i150-1", T0.AddMinutes(m), 100 + m, ("bowl_speed", 400)));
+        }
         await _host.WriteAsync(points);
+        // A rejected message, a batch by mass balance and one still waiting for its assays (a warning).
+        await _host.WriteAsync($"""
+            rejects,site=md-test,device=hg-monitor-01,reason=unit_mismatch topic="t",detail="hg in ppm",seq=70i {Seed.Ns(T0.AddMinutes(10))}
+            process_batch,equipment=icon-i150-1,site=md-test batch_id="md-test.icon-i150-1.20260303T100000Z",end_ns={Seed.Ns(T0.AddMinutes(20))}i,feed_mass_kg=1200,feed_grade_gpt=12,concentrate_mass_kg=9.6,concentrate_grade_gpt=1200,recovery_pct=80,recovery_method="mass_balance" {Seed.Ns(T0)}
+            process_batch,equipment=icon-i150-1,site=md-test batch_id="md-test.icon-i150-1.20260303T102000Z",end_ns={Seed.Ns(T0.AddMinutes(40))}i,feed_mass_kg=900 {Seed.Ns(T0.AddMinutes(20))}
+            """);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -79,6 +88,45 @@ public class MercuryReportLanguageTests(InfluxFixture influx) : IAsyncLifetime
         var who = body.GetProperty("references").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "who_guideline");
         Assert.Equal("Guía de calidad del aire de la OMS", who.GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Number, who.GetProperty("ugM3").ValueKind);
+    }
+
+    [Fact]
+    public async Task Equipment_kinds_recovery_methods_operating_rules_rejections_and_batch_warnings_are_in_spanish()
+    {
+        var html = await Html(Url + "&format=html&lang=es");
+        Assert.Contains("<td>Concentrador centrífugo</td>", html); // the gravity circuit's kind, not "centrifuge"
+        Assert.Contains("<td>minutos cuya media de velocidad del tazón alcanzó 60 rpm</td>", html);
+        Assert.Contains("<td>balance de masas</td>", html);
+        Assert.Contains("<td>la unidad no corresponde al canal</td>", html);
+        Assert.Contains("rechazado(s) (la unidad no corresponde al canal)", html);
+        Assert.DoesNotContain("mass_balance", html);
+        Assert.DoesNotContain("minutes with mean", html);
+
+        var (_, json) = await _host.Client("technician").GetJsonAsync(Url + "&lang=es");
+        var centrifuge = json.GetProperty("gravityCircuit").EnumerateArray().Single();
+        Assert.Equal("centrifuge", centrifuge.GetProperty("kind").GetString()); // ids stay English in JSON
+        Assert.Equal("minutos cuya media de velocidad del tazón alcanzó 60 rpm", centrifuge.GetProperty("rule").GetString());
+        var pending = json.GetProperty("batches").EnumerateArray().Single(b => b.GetProperty("id").GetString()!.EndsWith("102000Z"));
+        Assert.StartsWith("recuperación aún no calculable", Assert.Single(pending.GetProperty("warnings").EnumerateArray()).GetString());
+        Assert.Equal("unit_mismatch", json.GetProperty("integrity").GetProperty("rejected")[0].GetProperty("reason").GetString());
+
+        var (_, english) = await _host.Client("technician").GetJsonAsync(Url + "&lang=en");
+        Assert.Equal("minutes whose mean bowl speed reached 60 rpm", english.GetProperty("gravityCircuit")[0].GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task The_batches_api_gives_its_warnings_in_the_requests_language()
+    {
+        const string batches = "/api/batches?site=md-test&from=2026-03-03T10:00:00Z&to=2026-03-03T11:00:00Z";
+        using var request = new HttpRequestMessage(HttpMethod.Get, batches);
+        request.Headers.AcceptLanguage.ParseAdd("es-PE");
+        using var response = await _host.Client("technician").SendAsync(request);
+        var spanish = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var (_, english) = await _host.Client("technician").GetJsonAsync(batches + "&lang=en");
+
+        string Warning(JsonElement list) => list.GetProperty("batches").EnumerateArray().SelectMany(b => b.GetProperty("warnings").EnumerateArray()).Single().GetString()!;
+        Assert.StartsWith("recuperación aún no calculable", Warning(spanish));
+        Assert.StartsWith("recovery not yet computable", Warning(english));
     }
 
     /// <summary>The report as a browser prints it, for docs/images (with EDGETELEMETRY_UPDATE_DOCS_SCREENSHOT=1, Chromium installed).</summary>

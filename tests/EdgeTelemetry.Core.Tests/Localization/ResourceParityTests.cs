@@ -15,11 +15,13 @@ public class ResourceParityTests
     }
 
     [Fact]
-    public void The_agent_page_the_report_and_the_domain_names_all_have_resources()
+    public void The_agent_page_the_central_page_the_report_the_export_and_the_domain_names_all_have_resources()
     {
         var files = ((IEnumerable<object[]>)ResourceFiles()).Select(r => (string)r[0]).ToList();
         Assert.Contains(files, f => f.EndsWith("DomainText.resx", StringComparison.Ordinal));
-        Assert.Contains(files, f => f.EndsWith("PageText.resx", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("Agent/LocalPage/PageText.resx", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("Central/Localization/PageText.resx", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("ExportText.resx", StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith("ReportText.resx", StringComparison.Ordinal));
     }
 

@@ -99,6 +99,7 @@
     document.documentElement.lang = body.lang;
     document.title = `${t.title} – EdgeTelemetry`;
     for (const e of document.querySelectorAll("[data-text]")) e.textContent = t[e.dataset.text] ?? e.textContent;
+    for (const e of document.querySelectorAll("[data-aria]")) e.setAttribute("aria-label", t[e.dataset.aria] ?? e.getAttribute("aria-label"));
     $("#ack").addEventListener("submit", acknowledge);
     await poll();
     setInterval(poll, 2000);
