@@ -1,4 +1,3 @@
-using System.Text;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Model;

@@ -35,7 +35,7 @@ public sealed class LineBuffer : IBufferWriter<byte>, IDisposable
 
     public void Write(ReadOnlySpan<byte> bytes) { Ensure(bytes.Length); bytes.CopyTo(_buffer.AsSpan(_length)); _length += bytes.Length; }
 
-    /// <summary>Drops the last <paramref name="count"/> bytes (a point that failed half-way).</summary>
+    /// <summary>Cuts the buffer back to <paramref name="length"/> bytes (drops a point that failed half-way).</summary>
     public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
 
     public void Clear() => _length = 0;
