@@ -140,7 +140,7 @@ public class ChaosTests(ITestOutputHelper output)
             await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-c4") == sampled, Patience, $"all {sampled} stored",
                 async () => $"{await plant.StoredCountAsync("cf-c4")} stored");
             Assert.Equal(Enumerable.Range(1, (int)sampled).Select(i => (long)i), (await plant.StoredSeqsAsync("cf-c4")).Order());
-            var duplicates = await CounterAsync(metrics2, "edgetelemetry_duplicate_samples_total");
+            var duplicates = await Plant.CounterAsync(metrics2, "edgetelemetry_duplicate_samples_total");
             output.WriteLine($"central kill -9: sampled {sampled}, stored {sampled}, stored before kill {atKill}, duplicates seen by the restarted instance {duplicates}, lost 0");
         }
         finally
@@ -206,13 +206,5 @@ public class ChaosTests(ITestOutputHelper output)
         await using var cmd = db.CreateCommand();
         cmd.CommandText = "PRAGMA integrity_check";
         return (string)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<long> CounterAsync(Uri metrics, string name)
-    {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync(metrics);
-        var line = text.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using EdgeTelemetry.Agent;
 using EdgeTelemetry.Agent.Buffer;
@@ -121,10 +122,11 @@ public sealed class Plant : IAsyncDisposable
         StartDotnet(AppDll("EdgeTelemetry.Agent"), ["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides]);
 
     /// <summary>The central service as its own process (so it can be killed hard); returns it and its /metrics URL.</summary>
-    public (Process Process, Uri Metrics) StartCentralProcess()
+    /// <param name="extraArgs">Settings over the plant's (a later one wins: e.g. another --Ingest:ClientId for a second instance).</param>
+    public (Process Process, Uri Metrics) StartCentralProcess(params string[] extraArgs)
     {
         var port = ChildProcess.FreePort();
-        var process = StartDotnet(AppDll("EdgeTelemetry.Central"), CentralArgs($"http://127.0.0.1:{port}"));
+        var process = StartDotnet(AppDll("EdgeTelemetry.Central"), [.. CentralArgs($"http://127.0.0.1:{port}"), .. extraArgs]);
         return (process, new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
@@ -151,6 +153,15 @@ public sealed class Plant : IAsyncDisposable
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "EdgeTelemetry.sln"))) root = root.Parent;
         var dll = Path.Combine(root!.FullName, "src", project, "bin", config, "net10.0", project + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"{project} not built", dll);
+    }
+
+    /// <summary>A counter from a central process's /metrics.</summary>
+    public static async Task<long> CounterAsync(Uri metrics, string name)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(metrics);
+        var line = text.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>

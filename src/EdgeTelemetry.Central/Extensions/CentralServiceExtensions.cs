@@ -19,7 +19,9 @@ public static class CentralServiceExtensions
         services.AddSingleton<RetentionLayout>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
-        services.AddSingleton<DeliveryTracker>();
+        // The run names this process's delivery records, so every instance can merge them (DeliverySync).
+        services.AddSingleton(sp => new DeliveryTracker(run: $"{sp.GetRequiredService<IOptions<IngestOptions>>().Value.ClientId}:{Guid.NewGuid():N}"[..^24]));
+        services.AddSingleton<DeliverySync>();
         services.AddSingleton<IngestHealth>();
         services.AddSingleton<ReceiptPublisher>();
         services.AddSingleton(sp => new InFlightBudget(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxInFlightBytes));
@@ -35,6 +37,7 @@ public static class CentralServiceExtensions
         services.AddHttpClient<InfluxWriter>((sp, http) =>
             http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<InfluxOptions>>().Value.RequestTimeoutSeconds));
         services.AddHostedService<IngestPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliverySync>());
         services.AddSingleton<MqttIngestService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestService>());
         builder.AddUserApiServices();

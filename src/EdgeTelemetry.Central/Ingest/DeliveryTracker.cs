@@ -25,35 +25,85 @@ public sealed record DeliveryLimits
 }
 
 /// <summary>
+/// One stored delivery record (a row of the <c>delivery</c> measurement), as <see cref="DeliveryTracker.Merge"/> takes it.
+/// <see cref="Run"/> names the central run that wrote it; <see cref="Arrived"/> and <see cref="EvictedTotal"/> are that
+/// run's running totals for the stream, so merging a record twice changes nothing. Records written before runs
+/// existed have neither: their own <see cref="Count"/> and <see cref="Evicted"/> are added instead.
+/// </summary>
+public sealed record DeliveryRecord(
+    string Site, string Device, string Stream, IReadOnlyList<(long From, long To)> Ranges, DateTimeOffset At,
+    long Evicted = 0, string? Run = null, long? Arrived = null, long? EvictedTotal = null,
+    long? HeldReportSeq = null, long? Held = null, long? OldestHeldSeq = null)
+{
+    public long Count => DeliveryTracker.Count(Ranges);
+}
+
+/// <summary>
 /// Tracks, per device stream, which sequence numbers arrived (as merged ranges), how many arrived
 /// again (replays) and which are missing. Work and memory follow the number of ranges, never the
 /// size of a sequence number: seq 2^53 costs what seq 1 costs. Gaps the device reported as evicted
-/// are told apart from unexplained losses. Rebuilt from the <c>delivery</c> measurement after a restart.
+/// are told apart from unexplained losses.
 /// </summary>
-public sealed class DeliveryTracker(DeliveryLimits? limits = null)
+/// <remarks>
+/// Several central instances share the work (one shared subscription), so each holds only part of the
+/// live account. Every message's delivery record carries the writing run's running totals; any instance
+/// merges any record (<see cref="Merge"/>: ranges by union, totals by maximum per run), in any order and
+/// any number of times, and ends with the same account: duplicates are all arrivals minus the distinct
+/// sequence numbers, whichever instance saw them.
+/// </remarks>
+public sealed class DeliveryTracker(DeliveryLimits? limits = null, string? run = null)
 {
     private readonly DeliveryLimits _limits = limits ?? new DeliveryLimits();
+
+    /// <summary>This instance's run: its records carry it with its running totals.</summary>
+    public string Run { get; } = run ?? $"local-{Guid.NewGuid():N}"[..14];
 
     private sealed class StreamState
     {
         public readonly List<(long From, long To)> Ranges = []; // ascending, disjoint, merged
-        public long Duplicates, Evicted, Received;
+        public long Received;
+        // Per run (this instance's and others'): samples that arrived there, evictions reported there.
+        public readonly Dictionary<string, (long Arrived, long Evicted)> Runs = new(StringComparer.Ordinal);
+        // Records from before runs existed: added, not merged.
+        public long LegacyArrived, LegacyEvicted;
         public DateTimeOffset LastSeen;
         // The device's own word, from its latest health report: samples held unreceipted, the oldest of them.
         public long? Held, OldestHeldSeq;
         public long HeldReportSeq;
+
+        public long Duplicates => Math.Max(0, Runs.Values.Sum(r => r.Arrived) + LegacyArrived - Received);
+        public long Evicted => Runs.Values.Sum(r => r.Evicted) + LegacyEvicted;
     }
 
     private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<string, StreamState>> _devices = new();
 
-    public long DuplicatesTotal => AllStreams().Sum(s => Interlocked.Read(ref s.State.Duplicates));
+    public long DuplicatesTotal => AllStreams().Sum(s => { lock (s.State) return s.State.Duplicates; });
 
     /// <summary>
     /// Records the sequence numbers of one message (ascending ranges, as <see cref="SeqRanges.FromUnordered"/> makes them);
     /// returns how many had arrived before, or null when the stream would exceed its range bound (nothing recorded).
     /// </summary>
-    public long? Record(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at) =>
-        Merge(StreamOf(site, device, stream), ranges, at, replay: true, 0, 0);
+    public long? Record(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at)
+    {
+        var state = StreamOf(site, device, stream);
+        lock (state)
+        {
+            var before = state.Received;
+            if (!TryUnion(state, ranges)) return null;
+            var count = Count(ranges);
+            var own = state.Runs.GetValueOrDefault(Run);
+            state.Runs[Run] = (own.Arrived + count, own.Evicted);
+            if (at > state.LastSeen) state.LastSeen = at;
+            return count - (state.Received - before);
+        }
+    }
+
+    /// <summary>This run's running totals for a stream: what its next delivery record carries.</summary>
+    public (long Arrived, long Evicted) Totals(string site, string device, string stream)
+    {
+        var state = StreamOf(site, device, stream);
+        lock (state) return state.Runs.GetValueOrDefault(Run);
+    }
 
     /// <summary>Whether a sequence number of this stream has arrived before.</summary>
     public bool Has(string site, string device, string stream, long seq)
@@ -66,7 +116,11 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     public void RecordEviction(string site, string device, string stream, long count)
     {
         var state = StreamOf(site, device, stream);
-        lock (state) state.Evicted += count;
+        lock (state)
+        {
+            var own = state.Runs.GetValueOrDefault(Run);
+            state.Runs[Run] = (own.Arrived, own.Evicted + count);
+        }
     }
 
     /// <summary>
@@ -76,35 +130,50 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
     public void RecordHeld(string site, string device, string stream, long reportSeq, long held, long oldestSeq)
     {
         var state = StreamOf(site, device, stream);
+        lock (state) Held(state, reportSeq, held, oldestSeq);
+    }
+
+    private static void Held(StreamState state, long reportSeq, long held, long oldestSeq)
+    {
+        if (reportSeq <= state.HeldReportSeq) return;
+        (state.HeldReportSeq, state.Held, state.OldestHeldSeq) = (reportSeq, Math.Max(0, held), Math.Max(1, oldestSeq));
+    }
+
+    /// <summary>
+    /// Merges a stored delivery record (an earlier run's, or another instance's); false when it would exceed the
+    /// range bound (nothing changed). A record with a run changes nothing the second time.
+    /// </summary>
+    public bool Merge(DeliveryRecord r)
+    {
+        var state = StreamOf(r.Site, r.Device, r.Stream);
         lock (state)
         {
-            if (reportSeq <= state.HeldReportSeq) return;
-            (state.HeldReportSeq, state.Held, state.OldestHeldSeq) = (reportSeq, Math.Max(0, held), Math.Max(1, oldestSeq));
+            if (!TryUnion(state, r.Ranges)) return false;
+            if (r.Run is { } run && r.Arrived is { } arrived)
+            {
+                var known = state.Runs.GetValueOrDefault(run);
+                state.Runs[run] = (Math.Max(known.Arrived, arrived), Math.Max(known.Evicted, r.EvictedTotal ?? 0));
+            }
+            else
+            {
+                state.LegacyArrived += r.Count;
+                state.LegacyEvicted += r.Evicted;
+            }
+            if (r is { HeldReportSeq: { } reportSeq, Held: { } held, OldestHeldSeq: { } oldest }) Held(state, reportSeq, held, oldest);
+            if (r.At > state.LastSeen) state.LastSeen = r.At;
+            return true;
         }
     }
 
-    /// <summary>Restores what an earlier run (or another instance) persisted; false when the record would exceed the bound.</summary>
-    public bool Restore(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges, long duplicates, long evicted, DateTimeOffset at) =>
-        Merge(StreamOf(site, device, stream), ranges, at, replay: false, duplicates, evicted) is not null;
-
-    /// <summary>
-    /// Adds ranges to a stream; null (and nothing changed) beyond the range bound. With <paramref name="replay"/>
-    /// the overlap counts as duplicates (a live message); a restore brings its own counts instead.
-    /// </summary>
-    private long? Merge(StreamState state, IReadOnlyList<(long From, long To)> ranges, DateTimeOffset at, bool replay, long duplicates, long evicted)
+    /// <summary>Adds ranges to a stream (under its lock); false, and nothing changed, beyond the range bound.</summary>
+    private bool TryUnion(StreamState state, IReadOnlyList<(long From, long To)> ranges)
     {
-        lock (state)
-        {
-            var merged = Union(state.Ranges, ranges, out var overlap);
-            if (merged.Count > _limits.MaxRangesPerStream) return null;
-            state.Ranges.Clear();
-            state.Ranges.AddRange(merged);
-            state.Received += Count(ranges) - overlap;
-            state.Duplicates += replay ? overlap : duplicates;
-            state.Evicted += evicted;
-            if (at > state.LastSeen) state.LastSeen = at;
-            return overlap;
-        }
+        var merged = Union(state.Ranges, ranges, out var overlap);
+        if (merged.Count > _limits.MaxRangesPerStream) return false;
+        state.Ranges.Clear();
+        state.Ranges.AddRange(merged);
+        state.Received += Count(ranges) - overlap;
+        return true;
     }
 
     public IReadOnlyList<StreamDelivery> Summary()
@@ -153,7 +222,7 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null)
         return state;
     }
 
-    private static long Count(IReadOnlyList<(long From, long To)> ranges)
+    internal static long Count(IReadOnlyList<(long From, long To)> ranges)
     {
         long n = 0;
         foreach (var (from, to) in ranges) n += to - from + 1;

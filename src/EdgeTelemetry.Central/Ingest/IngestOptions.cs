@@ -35,6 +35,10 @@ public sealed class IngestOptions
     public long MaxInFlightBytes { get; set; } = 64L * 1024 * 1024;
     /// <summary>Longest the delivery-accounting restore may take at start before ingest goes on without the rest.</summary>
     public double RestoreTimeoutSeconds { get; set; } = 30;
+    /// <summary>How often the delivery account merges what other instances of the group recorded (0: never; one instance needs none).</summary>
+    public double DeliverySyncSeconds { get; set; } = 5;
+    /// <summary>How far back each merge looks: longer than a delivery record can take to reach InfluxDB (a write retried through an outage).</summary>
+    public double DeliverySyncWindowSeconds { get; set; } = 300;
     /// <summary>Publish a receipt to each device after its samples are written (or dead-lettered), and announce it (retained).</summary>
     public bool Receipts { get; set; } = true;
     /// <summary>How long one receipt publication may wait for the broker's PUBACK before it counts as failed.</summary>

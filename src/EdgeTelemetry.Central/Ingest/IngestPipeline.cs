@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.Transfer;
@@ -22,27 +21,25 @@ public sealed class IngestPipeline : BackgroundService
 {
     private readonly ChannelReader<InboundMessage> _inbox;
     private readonly InfluxWriter _writer;
-    private readonly InfluxQueryClient _query;
     private readonly IngestMetrics _metrics;
     private readonly InfluxOptions _influx;
     private readonly IngestOptions _ingest;
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestPipeline> _logger;
     private readonly ResiliencePipeline _retry;
-    private readonly DeliveryTracker _delivery;
+    private readonly DeliverySync _sync;
     private readonly InFlightBudget _budget;
     private readonly IngestHealth _health;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ReceiptPublisher _receipts;
 
-    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, InfluxQueryClient query, IngestMetrics metrics, DeliveryTracker delivery,
-        MessageIngest core, InFlightBudget budget, IngestHealth health, ReceiptPublisher receipts, IHostApplicationLifetime lifetime,
+    public IngestPipeline(ChannelReader<InboundMessage> inbox, InfluxWriter writer, IngestMetrics metrics,
+        MessageIngest core, DeliverySync sync, InFlightBudget budget, IngestHealth health, ReceiptPublisher receipts, IHostApplicationLifetime lifetime,
         IOptions<InfluxOptions> influx, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<IngestPipeline> logger)
     {
-        _delivery = delivery;
+        _sync = sync;
         _inbox = inbox;
         _writer = writer;
-        _query = query;
         _metrics = metrics;
         Core = core;
         _budget = budget;
@@ -91,7 +88,7 @@ public sealed class IngestPipeline : BackgroundService
         try
         {
             await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
-            await RestoreDeliveryAsync(stoppingToken);
+            await _sync.RestoreAsync(stoppingToken);
             // Up to MaxConcurrentWrites writes in flight, the next batch prepared meanwhile; each batch
             // is receipted and acknowledged only after its own write, and batches in arrival order.
             var inFlight = new Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)>();
@@ -129,80 +126,6 @@ public sealed class IngestPipeline : BackgroundService
         finally
         {
             _health.PipelineRunning = false;
-        }
-    }
-
-    /// <summary>
-    /// Rebuilds delivery accounting from the delivery measurement (last 30 days), so a restart forgets
-    /// nothing. Read a day at a time, bounded in total time; a record that does not parse is skipped
-    /// with a warning. Accounting is a report, not the data path: ingest goes on whatever happens here.
-    /// </summary>
-    private async Task RestoreDeliveryAsync(CancellationToken stoppingToken)
-    {
-        _health.Restore = RestoreState.Running;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _ingest.RestoreTimeoutSeconds)));
-        var watch = Stopwatch.StartNew();
-        int restored = 0, skipped = 0, days = 0;
-        try
-        {
-            for (var day = 0; day < 30; day++, days++)
-            {
-                using var doc = await _retry.ExecuteAsync(async ct => await _query.QueryJsonAsync(
-                    $"SELECT ranges, duplicates, evicted FROM {EdgeTelemetry.Model.Measurements.Delivery} WHERE time > now() - {day + 1}d AND time <= {(day == 0 ? "now()" : $"now() - {day}d")} GROUP BY site, device, stream", ct), timeout.Token);
-                foreach (var (tags, row) in Records(doc))
-                {
-                    if (Restore(tags, row)) restored++;
-                    else if (++skipped <= 10) _logger.LogWarning("Skipped an unreadable delivery record: {Tags} {Row}", DeadLetterPoints.Printable(tags.GetRawText()), DeadLetterPoints.Printable(row.GetRawText()));
-                }
-            }
-            _health.Restore = RestoreState.Done;
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            _health.Restore = RestoreState.Partial;
-            _logger.LogWarning("Delivery accounting restore stopped after {Seconds:F0} s ({Days} of 30 days read); ingest goes on, gaps in older days may be reported late",
-                watch.Elapsed.TotalSeconds, days);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _health.Restore = RestoreState.Failed;
-            _logger.LogWarning("Could not restore delivery accounting ({Error}); it starts with what was read", ex.Message);
-        }
-        _logger.LogInformation("Delivery accounting restored from {Count} delivery records in {Ms} ms ({Skipped} skipped)", restored, watch.ElapsedMilliseconds, skipped);
-    }
-
-    /// <summary>Each stored delivery record: its series' tags and its row (time, ranges, duplicates, evicted).</summary>
-    private static IEnumerable<(JsonElement Tags, JsonElement Row)> Records(JsonDocument doc)
-    {
-        if (!doc.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array) yield break;
-        foreach (var result in results.EnumerateArray())
-        {
-            if (!result.TryGetProperty("series", out var series) || series.ValueKind != JsonValueKind.Array) continue;
-            foreach (var s in series.EnumerateArray())
-            {
-                if (!s.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array || !s.TryGetProperty("tags", out var tags)) continue;
-                foreach (var row in values.EnumerateArray()) yield return (tags, row);
-            }
-        }
-    }
-
-    private bool Restore(JsonElement tags, JsonElement row)
-    {
-        try
-        {
-            var site = tags.GetProperty("site").GetString();
-            var device = tags.GetProperty("device").GetString();
-            var stream = tags.GetProperty("stream").GetString();
-            if (!Topics.IsValidId(site) || !Topics.IsValidId(device) || !BatchValidator.IsValidStream(stream)) return false;
-            if (!SeqRanges.TryParse(row[1].GetString(), BatchValidator.MaxSeq, 100_000, out var ranges)) return false;
-            long Count(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var n) && n >= 0 ? n : 0;
-            return _delivery.Restore(site!, device!, stream!, ranges, Count(row[2]), Count(row[3]),
-                EdgeTelemetry.Model.Time.FromUnixNanoseconds(row[0].GetInt64()));
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException or ArgumentException)
-        {
-            return false;
         }
     }
 

@@ -181,23 +181,31 @@ public sealed class MessageIngest
             evicted += n is > 0 and < 1e15 ? (long)n : 0;
         }
         if (_delivery.Record(device.Site, device.Device, stream, ranges, receivedAt) is not { } duplicates) return false;
-        // The device's own count of what it still holds without a receipt (its latest health report).
-        if (result.Accepted.Where(a => a.Measurement == Measurements.AgentHealth).MaxBy(a => a.Seq) is { } health
-            && health.Readings.FirstOrDefault(r => r.Name == "unreceipted")?.Value is double held and >= 0 and < 1e15
-            && health.Readings.FirstOrDefault(r => r.Name == "oldest_unreceipted_seq")?.Value is double oldest and >= 1 and <= BatchValidator.MaxSeq)
-            _delivery.RecordHeld(device.Site, device.Device, stream, health.Seq, (long)held, (long)oldest);
         if (duplicates > 0) _metrics.Duplicates(duplicates);
         if (evicted > 0)
         {
             _delivery.RecordEviction(device.Site, device.Device, stream, evicted);
             _metrics.DeviceEvicted(evicted);
         }
+        // The run's running totals make the record mergeable by every instance (DeliveryTracker.Merge).
+        var (arrived, evictedTotal) = _delivery.Totals(device.Site, device.Device, stream);
         var point = new Point(Measurements.Delivery, DeadLetterPoints.UniqueTimestamp(receivedAt))
             .Tag("site", device.Site).Tag("device", device.Device).Tag("stream", stream)
             .Field("ranges", SeqRanges.Format(ranges))
             .Field("count", ranges.Sum(r => r.To - r.From + 1))
             .Field("duplicates", duplicates)
-            .Field("evicted", evicted);
+            .Field("evicted", evicted)
+            .Field("run", _delivery.Run)
+            .Field("arrived", arrived)
+            .Field("evicted_total", evictedTotal);
+        // The device's own count of what it still holds without a receipt (its latest health report).
+        if (result.Accepted.Where(a => a.Measurement == Measurements.AgentHealth).MaxBy(a => a.Seq) is { } health
+            && health.Readings.FirstOrDefault(r => r.Name == "unreceipted")?.Value is double held and >= 0 and < 1e15
+            && health.Readings.FirstOrDefault(r => r.Name == "oldest_unreceipted_seq")?.Value is double oldest and >= 1 and <= BatchValidator.MaxSeq)
+        {
+            _delivery.RecordHeld(device.Site, device.Device, stream, health.Seq, (long)held, (long)oldest);
+            point.Field("held_report", health.Seq).Field("held", (long)held).Field("oldest_held", (long)oldest);
+        }
         LineProtocolWriter.Append(lines, point);
         return true;
     }

@@ -58,9 +58,48 @@ public class DeliveryTrackerTests
     {
         var restored = new DeliveryTracker();
         Assert.True(SeqRanges.TryParse("1-3,5,7-8", BatchValidator.MaxSeq, 100, out var ranges));
-        restored.Restore("s", "d", "st", ranges, duplicates: 4, evicted: 1, T);
+        restored.Merge(new DeliveryRecord("s", "d", "st", ranges, T, Evicted: 1)); // a record from before runs: added
+        Assert.True(SeqRanges.TryParse("2-5", BatchValidator.MaxSeq, 100, out var replay));
+        restored.Merge(new DeliveryRecord("s", "d", "st", replay, T));
         var summary = restored.Summary().Single();
-        Assert.Equal((6L, 4L, 1L, 2L), (summary.Received, summary.Duplicates, summary.Evicted, summary.Missing));
+        Assert.Equal((7L, 3L, 1L, 1L), (summary.Received, summary.Duplicates, summary.Evicted, summary.Missing));
+    }
+
+    [Fact]
+    public void Records_of_two_instances_merged_in_any_order_or_twice_give_one_account()
+    {
+        DeliveryTracker a = new(run: "a"), b = new(run: "b");
+        var records = new List<DeliveryRecord>();
+        void Live(DeliveryTracker t, long evicted, params long[] seqs)
+        {
+            var ranges = R(seqs);
+            t.Record("s", "d", "st", ranges, T);
+            if (evicted > 0) t.RecordEviction("s", "d", "st", evicted);
+            var (arrived, evictedTotal) = t.Totals("s", "d", "st");
+            records.Add(new DeliveryRecord("s", "d", "st", ranges, T, evicted, t.Run, arrived, evictedTotal));
+        }
+        Live(a, 0, 1, 2, 3);
+        Live(b, 0, 4, 5, 6);
+        Live(a, 0, 7, 8);
+        Live(b, 0, 7, 8);      // redelivered to b after a was killed before its acknowledgement
+        Live(b, 5, 10, 11);    // the device reports 5 evicted
+        // Distinct 1-8, 10-11 = 10; arrivals 3+3+2+2+2 = 12: 2 duplicates; seq 9 missing.
+        var expected = (10L, 2L, 1L, 5L);
+
+        foreach (var order in new[] { records, Enumerable.Reverse(records).ToList(), records.Concat(records).ToList() })
+        {
+            var c = new DeliveryTracker(run: "c");
+            foreach (var r in order) Assert.True(c.Merge(r));
+            var s = c.Summary().Single();
+            Assert.Equal(expected, (s.Received, s.Duplicates, s.Missing, s.Evicted));
+        }
+        // Each instance merging the other's records into its own live account agrees too.
+        foreach (var (mine, others) in new[] { (a, "b"), (b, "a") })
+        {
+            foreach (var r in records.Where(r => r.Run == others)) mine.Merge(r);
+            var s = mine.Summary().Single();
+            Assert.Equal(expected, (s.Received, s.Duplicates, s.Missing, s.Evicted));
+        }
     }
 
     [Fact]
@@ -69,7 +108,7 @@ public class DeliveryTrackerTests
         var tracker = new DeliveryTracker();
         var watch = Stopwatch.StartNew();
         tracker.Record("s", "d", "st", R(1, BatchValidator.MaxSeq), T);
-        tracker.Restore("s", "d", "st", [(1, BatchValidator.MaxSeq)], 0, 0, T);
+        tracker.Merge(new DeliveryRecord("s", "d", "st", [(1, BatchValidator.MaxSeq)], T, Run: tracker.Run, Arrived: BatchValidator.MaxSeq));
         var summary = tracker.Summary().Single();
         // Per-seq iteration over 2^53 would take years; ranges take microseconds. A minute is "never returned".
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1));

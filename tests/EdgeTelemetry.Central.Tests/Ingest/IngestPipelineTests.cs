@@ -58,11 +58,13 @@ public class IngestPipelineTests
         var metrics = new IngestMetrics();
         var delivery = new DeliveryTracker();
         var ingest = new IngestOptions();
+        var health = new IngestHealth(clock);
+        var sync = new DeliverySync(new InfluxQueryClient(new HttpClient(influx), Options.Create(new InfluxOptions())), delivery, health,
+            Options.Create(ingest), clock, NullLogger<DeliverySync>.Instance);
         var pipeline = new IngestPipeline(inbox.Reader,
             new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
-            new InfluxQueryClient(new HttpClient(influx), Options.Create(new InfluxOptions())),
-            metrics, delivery, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance),
-            new InFlightBudget(1 << 20), new IngestHealth(clock),
+            metrics, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance), sync,
+            new InFlightBudget(1 << 20), health,
             new ReceiptPublisher(metrics, Options.Create(ingest), NullLogger<ReceiptPublisher>.Instance), lifetime ?? new Lifetime(),
             Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(ingest),
             clock, NullLogger<IngestPipeline>.Instance);
