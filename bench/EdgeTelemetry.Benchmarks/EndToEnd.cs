@@ -34,6 +34,8 @@ public static class EndToEnd
     {
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
         var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        // "--instances 1,2": each shape end to end with one instance, then two in one shared-subscription group.
+        var instances = (Option(args, "--instances") ?? "1").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
         Shape[] shapes =
         [
             new("200 samples/message", 20, (int)(100 * scale), 200),
@@ -46,8 +48,8 @@ public static class EndToEnd
         await using var influx = await InfluxDbServer.StartAsync();
         Console.WriteLine($"mosquitto on {broker.Port}, influxd on {influx.Url}; central: {CentralDll()}");
         Console.WriteLine();
-        Console.WriteLine("| shape | samples | ceiling samples/s | end-to-end samples/s | ratio | central peak RSS MB | stored (checked) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| shape | central instances | samples | ceiling samples/s | end-to-end samples/s | ratio | central peak RSS MB (largest instance) | stored (checked) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         var only = Option(args, "--shape");
         var round = 0;
         foreach (var shape in shapes)
@@ -55,9 +57,12 @@ public static class EndToEnd
             round++;
             if (only is not null && only != round.ToString(CultureInfo.InvariantCulture)) continue;
             var ceiling = await CeilingAsync(influx, shape, $"ceil{round}");
-            var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}", extra);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {shape.Name} ({shape.Devices} devices) | {shape.Samples:N0} | {ceiling:N0} | {e2e:N0} | {e2e / ceiling:F2} | {rssMb:F0} | {stored:N0} of {shape.Samples:N0} |"));
+            foreach (var n in instances)
+            {
+                var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}x{n}", n, extra);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {shape.Name} ({shape.Devices} devices) | {n} | {shape.Samples:N0} | {ceiling:N0} | {e2e:N0} | {e2e / ceiling:F2} | {rssMb:F0} | {stored:N0} of {shape.Samples:N0} |"));
+            }
         }
         return 0;
     }
@@ -111,23 +116,28 @@ public static class EndToEnd
         return rate;
     }
 
-    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, string[] extra)
+    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, int instances, string[] extra)
     {
         var work = Directory.CreateTempSubdirectory("et-e2e-").FullName;
-        var port = ChildProcess.FreePort();
-        var central = ChildProcess.Start("dotnet",
-        [
-            CentralDll(), "--urls", $"http://127.0.0.1:{port}",
-            // Own group per run: the previous run's stopped session stays in its group and would take a share.
-            $"--Ingest:BrokerPort={broker.Port}", $"--Ingest:ClientId=e2e-{db}", $"--Ingest:SharedGroup=bench-{db}", $"--Influx:Url={influx.Url}", $"--Influx:Database={db}",
-            "--Logging:LogLevel:Default=Warning", "--Api:Keys:0:Name=bench", "--Api:Keys:0:Key=bench-key-" + Guid.NewGuid().ToString("N"), "--Api:Keys:0:Role=operator",
-            .. extra,
-        ], work, Path.Combine(work, "central.out"), Path.Combine(work, "central.err"));
+        var centrals = new List<(ChildProcess Process, int Port)>();
+        for (var i = 0; i < instances; i++)
+        {
+            var port = ChildProcess.FreePort();
+            centrals.Add((ChildProcess.Start("dotnet",
+            [
+                CentralDll(), "--urls", $"http://127.0.0.1:{port}",
+                // Own group per run: the previous run's stopped session stays in its group and would take a share.
+                $"--Ingest:BrokerPort={broker.Port}", $"--Ingest:ClientId=e2e-{db}-{i}", $"--Ingest:SharedGroup=bench-{db}", $"--Influx:Url={influx.Url}", $"--Influx:Database={db}",
+                "--Logging:LogLevel:Default=Warning", "--Api:Keys:0:Name=bench", "--Api:Keys:0:Key=bench-key-" + Guid.NewGuid().ToString("N"), "--Api:Keys:0:Role=operator",
+                .. extra,
+            ], work, Path.Combine(work, $"central{i}.out"), Path.Combine(work, $"central{i}.err")), port));
+        }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         (double, double, long) result;
         try
         {
-            await WaitAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/healthz") == 200, TimeSpan.FromSeconds(60), "central /healthz");
+            foreach (var (_, port) in centrals)
+                await WaitAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/healthz") == 200, TimeSpan.FromSeconds(60), "central /healthz");
             // Payloads built before timing, as agents would have them ready.
             var payloads = new List<(string Topic, byte[] Payload)>();
             for (var m = 0; m < shape.MessagesPerDevice; m++)
@@ -135,24 +145,26 @@ public static class EndToEnd
                 payloads.Add((Topics.For(SampleData.Site, DeviceId(d), TopicKind.Telemetry),
                     BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, DeviceId(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
 
-            var cpu0 = CpuSeconds(central.Id);
+            double Cpu() => centrals.Sum(c => CpuSeconds(c.Process.Id));
+            async Task<long> StoredByAllAsync() { long n = 0; foreach (var (_, port) in centrals) n += await StoredAsync(http, port); return n; }
+            var cpu0 = Cpu();
             var sw = Stopwatch.StartNew();
             await PublishAsync(broker, payloads);
             var published = sw.Elapsed.TotalSeconds;
-            await WaitAsync(async () => await StoredAsync(http, port) >= shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
+            await WaitAsync(async () => await StoredByAllAsync() >= shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
             var rate = shape.Samples / sw.Elapsed.TotalSeconds;
-            var rss = PeakRssMb(central.Id);
+            var rss = centrals.Max(c => PeakRssMb(c.Process.Id));
             var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge");
-            Console.Error.WriteLine($"  {shape.Name}: published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(CpuSeconds(central.Id) - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core");
+            Console.Error.WriteLine($"  {shape.Name}, {instances} instance(s): published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(Cpu() - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => PeakRssMb(c.Process.Id).ToString("F0", CultureInfo.InvariantCulture)))}");
             result = (rate, rss, stored);
         }
         catch
         {
-            Console.Error.WriteLine($"  central log: {Path.Combine(work, "central.out")} (kept)");
-            await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            Console.Error.WriteLine($"  central logs: {work} (kept)");
+            foreach (var (process, _) in centrals) await process.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
             throw;
         }
-        await central.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        foreach (var (process, _) in centrals) await process.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }
