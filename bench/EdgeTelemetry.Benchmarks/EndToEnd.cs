@@ -35,6 +35,8 @@ public static class EndToEnd
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
         var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         // "--instances 1,2": each shape end to end with one instance, then two in one shared-subscription group.
+        // "--central-env DOTNET_GCgen0size=0x2000000": runtime settings for the central instances only.
+        var env = (Option(args, "--central-env") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(e => e.Split('=', 2)[0], e => e.Split('=', 2)[1]);
         var instances = (Option(args, "--instances") ?? "1").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
         Shape[] shapes =
         [
@@ -59,7 +61,7 @@ public static class EndToEnd
             var ceiling = await CeilingAsync(influx, shape, $"ceil{round}");
             foreach (var n in instances)
             {
-                var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}x{n}", n, extra);
+                var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}x{n}", n, extra, env);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {shape.Name} ({shape.Devices} devices) | {n} | {shape.Samples:N0} | {ceiling:N0} | {e2e:N0} | {e2e / ceiling:F2} | {rssMb:F0} | {stored:N0} of {shape.Samples:N0} |"));
             }
@@ -116,7 +118,7 @@ public static class EndToEnd
         return rate;
     }
 
-    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, int instances, string[] extra)
+    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, int instances, string[] extra, IReadOnlyDictionary<string, string> env)
     {
         var work = Directory.CreateTempSubdirectory("et-e2e-").FullName;
         var centrals = new List<(ChildProcess Process, int Port)>();
@@ -130,7 +132,7 @@ public static class EndToEnd
                 $"--Ingest:BrokerPort={broker.Port}", $"--Ingest:ClientId=e2e-{db}-{i}", $"--Ingest:SharedGroup=bench-{db}", $"--Influx:Url={influx.Url}", $"--Influx:Database={db}",
                 "--Logging:LogLevel:Default=Warning", "--Api:Keys:0:Name=bench", "--Api:Keys:0:Key=bench-key-" + Guid.NewGuid().ToString("N"), "--Api:Keys:0:Role=operator",
                 .. extra,
-            ], work, Path.Combine(work, $"central{i}.out"), Path.Combine(work, $"central{i}.err")), port));
+            ], work, Path.Combine(work, $"central{i}.out"), Path.Combine(work, $"central{i}.err"), env), port));
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         (double, double, long) result;

@@ -35,7 +35,9 @@ public sealed class ChildProcess
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(string exe, IEnumerable<string> args, string workDir, string stdoutPath, string stderrPath)
+    /// <param name="environment">Variables set for the child only (e.g. DOTNET_GC* settings under test).</param>
+    public static ChildProcess Start(string exe, IEnumerable<string> args, string workDir, string stdoutPath, string stderrPath,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(exe)
         {
@@ -49,6 +51,7 @@ public sealed class ChildProcess
         {
             psi.ArgumentList.Add(a);
         }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {exe}.");
         Running[process.Id] = process;
         var pumps = Task.WhenAll(

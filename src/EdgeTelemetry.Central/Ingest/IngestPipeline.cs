@@ -10,7 +10,9 @@ using Polly.Retry;
 namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>
-/// validate → line protocol → InfluxDB → receipt → acknowledge. Messages are gathered into one write by size
+/// validate → line protocol → InfluxDB → receipt → acknowledge. Messages are prepared (validated and turned into
+/// line protocol) by a stage of their own, ahead of the writes by up to two batches, so preparing the next batch
+/// and writing, receipting and acknowledging the last run side by side. They are gathered into one write by size
 /// (MaxBatchPoints) and time (FlushIntervalMs); up to Influx:MaxConcurrentWrites writes are in flight,
 /// and messages are acknowledged, in order, only once InfluxDB has accepted their write. While InfluxDB is down the write is retried and nothing is acknowledged, so
 /// the broker keeps the rest. Each message is prepared inside <see cref="MessageIngest"/>'s fault
@@ -89,6 +91,11 @@ public sealed class IngestPipeline : BackgroundService
         {
             await _retry.ExecuteAsync(async ct => await _writer.EnsureDatabaseAsync(ct), stoppingToken);
             await _sync.RestoreAsync(stoppingToken);
+            var prepared = Channel.CreateUnbounded<(InboundMessage Message, PreparedMessage Prepared)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            // Bounded in points: preparing runs at most two batches ahead of the writes.
+            var ahead = new InFlightBudget(2L * Math.Max(1, _influx.MaxBatchPoints));
+            var preparing = Task.Run(() => PrepareAsync(prepared.Writer, ahead, stoppingToken), CancellationToken.None);
+            var ready = prepared.Reader;
             // Up to MaxConcurrentWrites writes in flight, the next batch prepared meanwhile; each batch
             // is receipted and acknowledged only after its own write, and batches in arrival order.
             var inFlight = new Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)>();
@@ -97,18 +104,19 @@ public sealed class IngestPipeline : BackgroundService
             {
                 if (inFlight.Count == 0)
                 {
-                    if (!await _inbox.WaitToReadAsync(stoppingToken)) break;
+                    if (!await ready.WaitToReadAsync(stoppingToken)) break;
                 }
-                else if (inFlight.Count >= maxWrites || inFlight.Peek().Write.IsCompleted || !await ReadableBeforeAsync(inFlight.Peek().Write, stoppingToken))
+                else if (inFlight.Count >= maxWrites || inFlight.Peek().Write.IsCompleted || !await ReadableBeforeAsync(ready, inFlight.Peek().Write, stoppingToken))
                 {
-                    await CompleteAsync(inFlight.Dequeue(), inFlight, stoppingToken);
+                    await CompleteAsync(inFlight.Dequeue(), inFlight, ready, stoppingToken);
                     continue;
                 }
-                var batch = await GatherAsync(trackWaiting: inFlight.Count == 0, stoppingToken);
+                var batch = await GatherAsync(ready, ahead, trackWaiting: inFlight.Count == 0, stoppingToken);
                 if (batch.Count == 0) continue;
-                var prepared = batch.Select(b => b.Prepared).ToList();
-                inFlight.Enqueue((batch, prepared, Core.StoreAsync(prepared, _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken)));
+                var lines = batch.Select(b => b.Prepared).ToList();
+                inFlight.Enqueue((batch, lines, Core.StoreAsync(lines, _writer, (w, ct) => _retry.ExecuteAsync(async t => await w(t), ct).AsTask(), stoppingToken)));
             }
+            await preparing; // the inbox completed: preparing has ended too
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -129,16 +137,43 @@ public sealed class IngestPipeline : BackgroundService
         }
     }
 
-    /// <summary>True when a message arrives before <paramref name="write"/> finishes (then gather the next batch meanwhile).</summary>
-    private async Task<bool> ReadableBeforeAsync(Task write, CancellationToken ct)
+    /// <summary>
+    /// The prepare stage: each message through <see cref="MessageIngest.Prepare"/> (which never throws) in arrival
+    /// order, waiting while <paramref name="ahead"/> is spent. Should it fail, the pipeline sees the error.
+    /// </summary>
+    private async Task PrepareAsync(ChannelWriter<(InboundMessage, PreparedMessage)> output, InFlightBudget ahead, CancellationToken ct)
     {
-        var readable = _inbox.WaitToReadAsync(ct).AsTask();
+        try
+        {
+            await foreach (var message in _inbox.ReadAllAsync(ct))
+            {
+                var prepared = Core.Prepare(message.Topic, message.Payload, message.ReceivedAt);
+                await ahead.AcquireAsync(prepared.PointCount, ct);
+                await output.WriteAsync((message, prepared), ct);
+            }
+            output.TryComplete();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            output.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            output.TryComplete(ex);
+        }
+    }
+
+    /// <summary>True when a message is ready before <paramref name="write"/> finishes (then gather the next batch meanwhile).</summary>
+    private static async Task<bool> ReadableBeforeAsync(ChannelReader<(InboundMessage, PreparedMessage)> ready, Task write, CancellationToken ct)
+    {
+        var readable = ready.WaitToReadAsync(ct).AsTask();
         return await Task.WhenAny(write, readable) == readable && await readable;
     }
 
     /// <summary>After a batch's write: receipts, then acknowledgements (a write failure propagates: the pipeline stops).</summary>
     private async Task CompleteAsync((List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write) item,
-        Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)> rest, CancellationToken ct)
+        Queue<(List<(InboundMessage Message, PreparedMessage Prepared)> Batch, List<PreparedMessage> Prepared, Task Write)> rest,
+        ChannelReader<(InboundMessage Message, PreparedMessage Prepared)> ready, CancellationToken ct)
     {
         await item.Write;
         _health.Written();
@@ -152,22 +187,24 @@ public sealed class IngestPipeline : BackgroundService
             prepared.Dispose(); // its lines are written; the buffer goes back to the pool
         }
         _metrics.Acknowledged(item.Batch.Count);
-        _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt : _inbox.TryPeek(out var next) ? next.ReceivedAt : null);
+        _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt
+            : ready.TryPeek(out var next) ? next.Message.ReceivedAt : _inbox.TryPeek(out var waiting) ? waiting.ReceivedAt : null);
     }
 
-    private async Task<List<(InboundMessage Message, PreparedMessage Prepared)>> GatherAsync(bool trackWaiting, CancellationToken ct)
+    private async Task<List<(InboundMessage Message, PreparedMessage Prepared)>> GatherAsync(ChannelReader<(InboundMessage Message, PreparedMessage Prepared)> ready,
+        InFlightBudget ahead, bool trackWaiting, CancellationToken ct)
     {
         var batch = new List<(InboundMessage, PreparedMessage)>();
         var points = 0;
         var deadline = _clock.GetUtcNow() + TimeSpan.FromMilliseconds(_influx.FlushIntervalMs);
         while (points < _influx.MaxBatchPoints)
         {
-            while (points < _influx.MaxBatchPoints && _inbox.TryRead(out var message))
+            while (points < _influx.MaxBatchPoints && ready.TryRead(out var item))
             {
-                if (batch.Count == 0 && trackWaiting) _health.Waiting(message.ReceivedAt); // the oldest message waiting
-                var prepared = Core.Prepare(message.Topic, message.Payload, message.ReceivedAt);
-                batch.Add((message, prepared));
-                points += prepared.PointCount;
+                if (batch.Count == 0 && trackWaiting) _health.Waiting(item.Message.ReceivedAt); // the oldest message waiting
+                ahead.Release(item.Prepared.PointCount);
+                batch.Add(item);
+                points += item.Prepared.PointCount;
             }
             var remaining = deadline - _clock.GetUtcNow();
             if (points >= _influx.MaxBatchPoints || remaining <= TimeSpan.Zero) break;
@@ -175,7 +212,7 @@ public sealed class IngestPipeline : BackgroundService
             wait.CancelAfter(remaining);
             try
             {
-                if (!await _inbox.WaitToReadAsync(wait.Token)) break;
+                if (!await ready.WaitToReadAsync(wait.Token)) break;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

@@ -72,9 +72,7 @@ public static partial class BatchValidator
         if (batch.Samples.Count > limits.MaxSamplesPerBatch)
             return Reject(parsed, batch, RejectReason.Oversized, $"batch has {batch.Samples.Count} samples; the limit is {limits.MaxSamplesPerBatch}");
 
-        // Bounded so no configuration can push the limit past what a long of nanoseconds holds.
-        var skew = limits.MaxFutureSkew < TimeSpan.Zero ? TimeSpan.Zero : limits.MaxFutureSkew > TimeSpan.FromDays(3650) ? TimeSpan.FromDays(3650) : limits.MaxFutureSkew;
-        var latestNs = Time.ToUnixNanoseconds(receivedAt + skew);
+        var latestNs = LatestNs(receivedAt, limits);
         var accepted = new List<Sample>(batch.Samples.Count);
         var rejections = new List<Rejection>();
         foreach (var s in batch.Samples)
@@ -85,6 +83,14 @@ public static partial class BatchValidator
                 s.Readings!.Select(r => new Reading(r.Name!, r.Value, r.Unit!)).ToArray()));
         }
         return new ValidatedBatch(parsed, batch, accepted, rejections);
+    }
+
+    /// <summary>The latest timestamp a sample received at <paramref name="receivedAt"/> may carry.</summary>
+    public static long LatestNs(DateTimeOffset receivedAt, ValidationLimits limits)
+    {
+        // Bounded so no configuration can push the limit past what a long of nanoseconds holds.
+        var skew = limits.MaxFutureSkew < TimeSpan.Zero ? TimeSpan.Zero : limits.MaxFutureSkew > TimeSpan.FromDays(3650) ? TimeSpan.FromDays(3650) : limits.MaxFutureSkew;
+        return Time.ToUnixNanoseconds(receivedAt + skew);
     }
 
     private static Rejection? Check(WireSample? s, long latestNs, ValidationLimits limits)
