@@ -33,6 +33,8 @@ public static class EndToEnd
     public static async Task<int> RunAsync(string[] args)
     {
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
+        // "--central-dll <path>": another build of the central service (e.g. a worktree of an earlier commit), for before/after.
+        _centralDll = Option(args, "--central-dll") ?? _centralDll;
         var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         // "--instances 1,2": each shape end to end with one instance, then two in one shared-subscription group.
         // "--central-env DOTNET_GCgen0size=0x2000000": runtime settings for the central instances only.
@@ -141,22 +143,33 @@ public static class EndToEnd
             foreach (var (_, port) in centrals)
                 await WaitAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/healthz") == 200, TimeSpan.FromSeconds(60), "central /healthz");
             // Payloads built before timing, as agents would have them ready.
-            var payloads = new List<(string Topic, byte[] Payload)>();
-            for (var m = 0; m < shape.MessagesPerDevice; m++)
-            for (var d = 0; d < shape.Devices; d++)
-                payloads.Add((Topics.For(SampleData.Site, DeviceId(d), TopicKind.Telemetry),
-                    BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, DeviceId(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
+            List<(string Topic, byte[] Payload)> Payloads(Func<int, string> device, int messages)
+            {
+                var payloads = new List<(string Topic, byte[] Payload)>();
+                for (var m = 0; m < messages; m++)
+                for (var d = 0; d < shape.Devices; d++)
+                    payloads.Add((Topics.For(SampleData.Site, device(d), TopicKind.Telemetry),
+                        BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, device(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
+                return payloads;
+            }
+            var payloads = Payloads(DeviceId, shape.MessagesPerDevice);
 
             double Cpu() => centrals.Sum(c => CpuSeconds(c.Process.Id));
             async Task<long> StoredByAllAsync() { long n = 0; foreach (var (_, port) in centrals) n += await StoredAsync(http, port); return n; }
+            // Warm-up: a quarter of the load from other devices, untimed, so the figures are the service's steady
+            // state rather than its first seconds of JIT compilation (a central service runs for months).
+            var warm = Payloads(d => "warmup-" + DeviceId(d), Math.Max(1, shape.MessagesPerDevice / 4));
+            await PublishAsync(broker, warm);
+            var warmSamples = (long)warm.Count * shape.SamplesPerMessage;
+            await WaitAsync(async () => await StoredByAllAsync() >= warmSamples, TimeSpan.FromMinutes(Math.Max(1, warmSamples / 20_000.0)), "warm-up stored");
             var cpu0 = Cpu();
             var sw = Stopwatch.StartNew();
             await PublishAsync(broker, payloads);
             var published = sw.Elapsed.TotalSeconds;
-            await WaitAsync(async () => await StoredByAllAsync() >= shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
+            await WaitAsync(async () => await StoredByAllAsync() >= warmSamples + shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
             var rate = shape.Samples / sw.Elapsed.TotalSeconds;
             var rss = centrals.Max(c => PeakRssMb(c.Process.Id));
-            var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge");
+            var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge WHERE device !~ /^warmup-/");
             Console.Error.WriteLine($"  {shape.Name}, {instances} instance(s): published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(Cpu() - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => PeakRssMb(c.Process.Id).ToString("F0", CultureInfo.InvariantCulture)))}");
             result = (rate, rss, stored);
         }
@@ -239,8 +252,11 @@ public static class EndToEnd
         }
     }
 
+    private static string? _centralDll;
+
     private static string CentralDll()
     {
+        if (_centralDll is not null) return File.Exists(_centralDll) ? _centralDll : throw new FileNotFoundException("--central-dll not found", _centralDll);
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) dir = dir.Parent;
         var dll = Path.Combine(dir?.FullName ?? ".", "src", "EdgeTelemetry.Central", "bin", "Release", "net10.0", "EdgeTelemetry.Central.dll");

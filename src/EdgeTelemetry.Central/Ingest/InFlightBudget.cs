@@ -1,9 +1,9 @@
 namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>
-/// Bounds the payload bytes this instance holds between receipt and acknowledgement. The MQTT
-/// receive handler waits here, which stops reading from the broker (TCP back-pressure) instead of
-/// growing memory; the broker keeps the rest queued for the session. One message larger than the
+/// Bounds the payload bytes the pipeline holds between receipt and acknowledgement. The MQTT
+/// receive handler waits here; the broker should then keep the rest queued for the session, within the
+/// Receive Maximum — Mosquitto 2.0.11 overshoots it and MQTTnet queues what arrives (docs/benchmarks.md §6). One message larger than the
 /// whole budget is still let through when nothing else is held, so it cannot wedge ingest.
 /// </summary>
 public sealed class InFlightBudget(long maxBytes)

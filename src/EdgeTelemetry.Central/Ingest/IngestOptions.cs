@@ -31,8 +31,9 @@ public sealed class IngestOptions
     public string? DevicesFile { get; set; }
     /// <summary>Measurements devices may write beyond the catalogue and agent records (a new sensor type).</summary>
     public List<string> AdditionalMeasurements { get; set; } = [];
-    /// <summary>Payload bytes received but not yet acknowledged that this instance holds; beyond it, reading from the broker pauses.</summary>
-    public long MaxInFlightBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>Payload bytes received but not yet acknowledged that the pipeline holds; beyond it, the receive handler waits (MQTTnet still queues what the broker sends).</summary>
+    // Three writes' worth of 200-sample messages is ~6 MB; more only grows memory (bench e2e).
+    public long MaxInFlightBytes { get; set; } = 16L * 1024 * 1024;
     /// <summary>Longest the delivery-accounting restore may take at start before ingest goes on without the rest.</summary>
     public double RestoreTimeoutSeconds { get; set; } = 30;
     /// <summary>How often the delivery account merges what other instances of the group recorded (0: never; one instance needs none).</summary>

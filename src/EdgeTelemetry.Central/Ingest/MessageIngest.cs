@@ -154,7 +154,7 @@ public sealed class MessageIngest
         var lines = new LineBuffer(Math.Max(1024, payload.Length));
         var seqs = new List<long>(Math.Max(4, payload.Length / 300));
         if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken)
-            || (taken.SentNs is { } sent && Math.Abs(((double)Time.ToUnixNanoseconds(receivedAt) - sent) / 1e9) > _options.MaxClockSkewSeconds))
+            || SkewBeyondLimit(taken.SentNs, receivedAt) is not null) // flagged points: the full path adds clock_skew
         {
             lines.Dispose();
             return null;
@@ -192,14 +192,20 @@ public sealed class MessageIngest
 
     private double? ClockSkewSeconds(ValidatedBatch result, DateTimeOffset receivedAt)
     {
-        if (result.Batch?.SentNs is not { } sentNs || result.Accepted.Count == 0) return null;
-        // In double: a hostile "sent" cannot overflow the subtraction.
-        var skew = ((double)Time.ToUnixNanoseconds(receivedAt) - sentNs) / 1e9;
-        if (Math.Abs(skew) <= _options.MaxClockSkewSeconds) return null;
+        if (result.Accepted.Count == 0 || SkewBeyondLimit(result.Batch?.SentNs, receivedAt) is not { } skew) return null;
         _metrics.ClockSkewFlagged(result.Accepted.Count);
         _logger.LogWarning("Device clock of {Site}/{Device} is {Skew:F0} s off the receiver's; its points are flagged clock_skew",
             result.Topic?.Site, result.Topic?.Device, -skew);
         return skew;
+    }
+
+    /// <summary>The device clock's distance from ours in seconds when it exceeds Ingest:MaxClockSkewSeconds, else null.</summary>
+    private double? SkewBeyondLimit(long? sentNs, DateTimeOffset receivedAt)
+    {
+        if (sentNs is not { } sent) return null;
+        // In double: a hostile "sent" cannot overflow the subtraction.
+        var skew = ((double)Time.ToUnixNanoseconds(receivedAt) - sent) / 1e9;
+        return Math.Abs(skew) <= _options.MaxClockSkewSeconds ? null : skew;
     }
 
     /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted. False beyond the bound.</summary>

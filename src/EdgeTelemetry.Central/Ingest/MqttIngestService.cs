@@ -36,7 +36,7 @@ public sealed class MqttIngestService(
             // Acknowledged by the pipeline once the points are in InfluxDB.
             e.AutoAcknowledge = false;
             var payload = e.ApplicationMessage.Payload;
-            // Waiting here stops reading from the broker: memory stays bounded, the broker keeps the queue.
+            // Waiting here holds the pipeline's memory to its budget; MQTTnet queues what the broker sends meanwhile.
             await budget.AcquireAsync(payload.Length, stoppingToken);
             var message = new InboundMessage(
                 e.ApplicationMessage.Topic,
