@@ -150,8 +150,8 @@ public sealed class MessageIngest
     {
         if (!Topics.TryParse(topic, out var device) || device.Kind == TopicKind.Status) return null;
         if (_options.KnownDevicesOnly && !_known.Contains((device.Site, device.Device))) return null;
-        // Line protocol is ~0.65 of the JSON; the pool hands back the buffer of an earlier message.
-        var lines = new LineBuffer(Math.Max(1024, payload.Length));
+        // Line protocol is ~0.65 of the JSON (it grows if not); the pool hands back the buffer of an earlier message.
+        var lines = new LineBuffer(Math.Max(1024, payload.Length * 3 / 4));
         var seqs = new List<long>(Math.Max(4, payload.Length / 300));
         if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken)
             || SkewBeyondLimit(taken.SentNs, receivedAt) is not null) // flagged points: the full path adds clock_skew
