@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Proves the Raspberry Pi build without a Pi: publishes the agent for linux-arm64 (self-contained,
-# Release), prepares a Debian bookworm arm64 root filesystem (debootstrap --foreign, cached), checks
+# Proves the Raspberry Pi build without a Pi: publishes the agent for linux-arm64 (Native AOT, Release,
+# scripts/publish-agent.sh), prepares a Debian bookworm arm64 root filesystem (debootstrap --foreign, cached), checks
 # that every native library the published agent links against resolves inside it, and runs the agent
 # under qemu-aarch64-static against an MQTT broker.
 #
@@ -65,7 +65,7 @@ rootfs="$cache/arm64-rootfs"
 mkdir -p "$work" "$cache"
 work=$(cd "$work" && pwd)
 
-# ---- 1. publish (self-contained linux-arm64, Release) ------------------------------------------
+# ---- 1. publish (linux-arm64, Native AOT, Release: scripts/publish-agent.sh) ---------------------
 if [ -z "$agent_dir" ]; then
   agent_dir="$work/agent"
   start=$(now_ms)
@@ -75,8 +75,7 @@ if [ -z "$agent_dir" ]; then
   build="$cache/arm64-build/$(echo "$repo" | md5sum | cut -c1-12)"
   mkdir -p "$build"
   if ! flock "$build.lock" \
-      dotnet publish src/EdgeTelemetry.Agent -c Release -r linux-arm64 --self-contained \
-        --artifacts-path "$build" -o "$agent_dir" -nologo -v quiet >"$publish_log" 2>&1; then
+      bash scripts/publish-agent.sh --rid linux-arm64 --artifacts "$build" -o "$agent_dir" -v quiet >"$publish_log" 2>&1; then
     tail -n 30 "$publish_log" >&2
     echo "arm64: dotnet publish failed (log: $publish_log)" >&2
     exit 1
@@ -90,8 +89,9 @@ if have file; then echo "arm64: EdgeTelemetry.Agent is $(file -b "$agent_dir/Edg
 # ---- 2. root filesystem (cached) ----------------------------------------------------------------
 # The foreign first stage only downloads and unpacks the packages (no maintainer scripts, which would
 # need the second stage run inside the arm64 system). Unpacked is all the agent needs: the dynamic
-# loader and libc, libstdc++ and libgcc_s (step 3 checks them). zlib is not needed (.NET 9+ carries
-# zlib-ng inside libSystem.IO.Compression.Native.so); ICU is not needed (InvariantGlobalization).
+# loader, libc and libm (step 3 checks them; the ahead-of-time build links zlib-ng and the runtime in,
+# and a JIT build given with --agent-dir also needs libstdc++ and libgcc_s, which minbase has too).
+# ICU is not needed (InvariantGlobalization).
 # libssl3 is added because the runtime loads libssl.so.3 by dlopen for TLS (broker.useTls), as it
 # does on Raspberry Pi OS, where libssl3 is always installed.
 (
@@ -187,7 +187,8 @@ overrides=("--Agent:Buffer:Path=$work/buffer.db")
 [ -n "$port" ] && overrides+=("--Agent:Broker:Host=$host" "--Agent:Broker:Port=$port")
 rm -f "$work"/buffer.db "$work"/buffer.db-*
 
-# W^X double-maps the JIT's code pages; qemu-user does not emulate that well, so it is turned off.
+# For a JIT build given with --agent-dir: W^X double-maps the JIT's code pages, which qemu-user does
+# not emulate well, so it is turned off (the ahead-of-time build generates no code and ignores it).
 export DOTNET_EnableWriteXorExecute=0
 echo "arm64: starting agent under $(qemu-aarch64-static --version | head -n1 | sed 's/ version / /'): EdgeTelemetry.Agent --config $config ${overrides[*]} $*"
 # timeout --foreground stays in this process group, so Ctrl-C reaches the agent; SIGTERM to this

@@ -3,7 +3,8 @@ using EdgeTelemetry.Benchmarks;
 
 // Modes (docs/benchmarks.md): `wear` SD-card bytes and fsyncs per buffered sample; `ingest` points/s
 // into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; `e2e` the central
-// service end to end (mosquitto → central → influxd) against influxd's own ceiling; anything else
+// service end to end (mosquitto → central → influxd) against influxd's own ceiling; `agent` the agent's
+// memory, CPU, start time and size on a perf station; anything else
 // goes to BenchmarkDotNet (e.g. `--filter '*'`).
 return args.FirstOrDefault() switch
 {
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "ingest" => await Ingest.RunAsync(args[1..]),
     "queue" => QueueCoverage.Run(args[1..]),
     "e2e" => await EndToEnd.RunAsync(args[1..]),
+    "agent" => await AgentFootprint.RunAsync(args[1..]),
     _ => RunBenchmarks(args),
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs or upgrades the EdgeTelemetry agent on a Raspberry Pi (64-bit Raspberry Pi OS bookworm).
-# Run as root on the Pi, with the folder published by
-#   dotnet publish src/EdgeTelemetry.Agent -c Release -r linux-arm64 --self-contained -o out/agent-linux-arm64
+# Run as root on the Pi, with the folder published (ahead of time, on a development machine) by
+#   scripts/publish-agent.sh --rid linux-arm64 -o out/agent-linux-arm64
 # Every step is printed ("+ command"); --dry-run prints them and changes nothing (no root needed).
 #
 # Usage: install.sh [--from DIR] [--config EXAMPLE.yaml] [--dry-run] [--no-start]
@@ -69,7 +69,7 @@ install_program() {
 echo "== checks"
 [ "$dry" -eq 1 ] || [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo $0 $args)" >&2; exit 1; }
 if [ ! -f "$from/EdgeTelemetry.Agent" ]; then
-  fail "no published agent at $from (on a development machine: dotnet publish src/EdgeTelemetry.Agent -c Release -r linux-arm64 --self-contained -o out/agent-linux-arm64; then --from that folder)"
+  fail "no published agent at $from (on a development machine: scripts/publish-agent.sh --rid linux-arm64 -o out/agent-linux-arm64; then --from that folder)"
 elif [ "$(od -An -tx1 -j18 -N2 "$from/EdgeTelemetry.Agent" | tr -d ' \n')" != "b700" ]; then
   fail "$from/EdgeTelemetry.Agent is not an arm64 (aarch64) executable: publish with -r linux-arm64"
 else

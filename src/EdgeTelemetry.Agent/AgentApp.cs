@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using EdgeTelemetry.Agent.Alarms;
 using EdgeTelemetry.Agent.Alarms.Outputs;
@@ -18,12 +20,7 @@ public static class AgentApp
     public static async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         if (args.Length > 0 && args[0] == "validate-config") return ValidateConfig(args[1..]);
-        if (args.Length == 2 && args[0] == "config-schema")
-        {
-            // Regenerates the sensors part of the shipped schema from the driver modules.
-            Sensors.SensorSchema.WriteInto(args[1], Sensors.SensorModules.All);
-            return 0;
-        }
+        if (args.Length == 2 && args[0] == "config-schema") return WriteConfigSchema(args[1]);
         if (args.Length > 0 && args[0] == "export") return await Transfer.BundleExport.RunAsync(args[1..], Console.Out, Console.Error, ct);
         IHost host;
         try
@@ -44,6 +41,20 @@ public static class AgentApp
         {
             await host.RunAsync(ct);
         }
+        return 0;
+    }
+
+    /// <summary>Regenerates the sensors part of the shipped schema from the driver modules (a development command).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Guarded: runs only where code can be generated at run time (not ahead-of-time builds).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
+    private static int WriteConfigSchema(string path)
+    {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            Console.Error.WriteLine("edgetelemetry-agent: config-schema reflects over the options types; run it from source: dotnet run --project src/EdgeTelemetry.Agent -- config-schema <file>");
+            return 2;
+        }
+        Sensors.SensorSchema.WriteInto(path, Sensors.SensorModules.All);
         return 0;
     }
 

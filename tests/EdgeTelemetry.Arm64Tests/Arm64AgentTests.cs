@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace EdgeTelemetry.Arm64Tests;
 
 /// <summary>
-/// The linux-arm64 agent, published self-contained as for a Raspberry Pi, runs under
+/// The linux-arm64 agent, published ahead of time as for a Raspberry Pi, runs under
 /// qemu-aarch64-static on a Debian bookworm arm64 root filesystem, publishes a centrifuge's telemetry
 /// to a real Mosquitto and stops cleanly on SIGTERM (as systemd stops it).
 /// </summary>
@@ -93,6 +93,11 @@ public class Arm64AgentTests(ITestOutputHelper output)
             else
                 Assert.Contains("ARM aarch64", fileType);
             Assert.True(IsAarch64Elf(binary), "the published agent must be an ARM aarch64 ELF executable");
+            // Ahead of time: one native executable, no runtime or IL beside it (scripts/publish-agent.sh).
+            var agentDir = Path.GetDirectoryName(binary)!;
+            Assert.False(File.Exists(Path.Combine(agentDir, "libcoreclr.so")), "the published agent must be compiled ahead of time (libcoreclr.so found)");
+            Assert.False(File.Exists(Path.Combine(agentDir, "EdgeTelemetry.Agent.dll")), "the published agent must be compiled ahead of time (EdgeTelemetry.Agent.dll found)");
+            await ValidateConfigUnderQemuAsync(binary, work);
 
             // systemd stops the service with SIGTERM; under qemu too the agent must drain and exit 0.
             var stopClock = Stopwatch.StartNew();
@@ -126,6 +131,36 @@ public class Arm64AgentTests(ITestOutputHelper output)
             }
             await exited;
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// validate-config of the ahead-of-time build: configuration binding and the key checker run without
+    /// run-time code generation, yet still name file, line and field of every problem, and accept the examples.
+    /// </summary>
+    private async Task ValidateConfigUnderQemuAsync(string binary, string work)
+    {
+        var bad = Path.Combine(work, "bad.yaml");
+        await File.WriteAllTextAsync(bad, """
+            site: md-arm64
+            device: pi-01
+            sensors:
+              - driver: simulated
+                equipment: c1
+                profile: centrifuge
+                intervalMs: soon
+                colour: red
+            """);
+        var (exit, stdout, stderr) = await Shell.RunAsync("qemu-aarch64-static", "-L", Arm64RootFs.Path, binary, "validate-config", bad);
+        output.WriteLine($"validate-config of a bad file under qemu (exit {exit}):\n{stdout}{stderr}");
+        Assert.Equal(1, exit);
+        Assert.Contains($"{bad}:8: sensors[0].colour: unknown setting 'colour'", stdout);
+        Assert.Contains($"{bad}:7: sensors[0].intervalMs: 'soon' is not a valid whole number", stdout);
+        foreach (var example in Directory.GetFiles(Path.Combine(Repo.Root, "firmware-config", "examples"), "*.yaml"))
+        {
+            (exit, stdout, stderr) = await Shell.RunAsync("qemu-aarch64-static", "-L", Arm64RootFs.Path, binary, "validate-config", example);
+            Assert.True(exit == 0, $"{example}: exit {exit}\n{stdout}{stderr}");
+            Assert.Contains(": ok (", stdout);
         }
     }
 

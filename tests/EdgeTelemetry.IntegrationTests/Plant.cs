@@ -117,9 +117,22 @@ public sealed class Plant : IAsyncDisposable
 
     public static SampleBuffer BufferOf(IHost agent) => agent.Services.GetRequiredService<SampleBuffer>();
 
-    /// <summary>Starts the agent as its own process (so it can be killed hard).</summary>
-    public Process StartAgentProcess(string configPath, params string[] overrides) =>
-        StartDotnet(AppDll("EdgeTelemetry.Agent"), ["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides]);
+    /// <summary>
+    /// Starts the agent as its own process (so it can be killed hard): the published ahead-of-time build when
+    /// EDGETELEMETRY_AGENT_EXE names it (scripts/test.sh publishes one, so the kill -9 tests run what ships),
+    /// else the JIT build beside the tests.
+    /// </summary>
+    public Process StartAgentProcess(string configPath, params string[] overrides)
+    {
+        string[] args = ["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides];
+        return PublishedAgent is { } exe ? StartProcess(exe, args) : StartDotnet(AppDll("EdgeTelemetry.Agent"), args);
+    }
+
+    /// <summary>The published agent executable the process tests run, if any.</summary>
+    public static string? PublishedAgent =>
+        Environment.GetEnvironmentVariable("EDGETELEMETRY_AGENT_EXE") is { Length: > 0 } exe
+            ? File.Exists(exe) ? exe : throw new FileNotFoundException("EDGETELEMETRY_AGENT_EXE names no file", exe)
+            : null;
 
     /// <summary>The central service as its own process (so it can be killed hard); returns it and its /metrics URL.</summary>
     /// <param name="extraArgs">Settings over the plant's (a later one wins: e.g. another --Ingest:ClientId for a second instance).</param>
@@ -130,10 +143,11 @@ public sealed class Plant : IAsyncDisposable
         return (process, new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
-    private Process StartDotnet(string dll, IEnumerable<string> args)
+    private Process StartDotnet(string dll, IEnumerable<string> args) => StartProcess("dotnet", [dll, .. args]);
+
+    private Process StartProcess(string exe, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };

@@ -1,5 +1,5 @@
 using System.Collections;
-using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -10,6 +10,9 @@ namespace EdgeTelemetry.Agent.Configuration;
 /// Walks configuration keys against the options types before binding, so a misspelt key or a
 /// value of the wrong type is reported with its path (and line) instead of being silently ignored
 /// or stopping the binder at the first one.
+/// Reflection over the options types' public properties: the ahead-of-time build keeps them because the
+/// agent assembly is a trimming root (EdgeTelemetry.Agent.csproj), which the test of the published
+/// agent's validate-config proves. Values are parsed as the source-generated binder parses them.
 /// </summary>
 public static class ConfigKeyChecker
 {
@@ -18,7 +21,8 @@ public static class ConfigKeyChecker
     /// <paramref name="itemType"/> picks the type of a list item from its keys (e.g. a sensor's options by its driver);
     /// null from it leaves the item unchecked (its problem is reported elsewhere).
     /// </summary>
-    public static (List<ConfigProblem> Problems, HashSet<string> BadKeys) Check(IConfigurationSection section, Type type, Func<Type, IConfigurationSection, Type?>? itemType = null)
+    public static (List<ConfigProblem> Problems, HashSet<string> BadKeys) Check(IConfigurationSection section,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, Func<Type, IConfigurationSection, Type?>? itemType = null)
     {
         var problems = new List<ConfigProblem>();
         var bad = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -28,12 +32,12 @@ public static class ConfigKeyChecker
 
     private sealed class Walker(List<ConfigProblem> problems, HashSet<string> bad, Func<Type, IConfigurationSection, Type?> itemType)
     {
-        public void Walk(IConfigurationSection section, Type type, string path)
+        public void Walk(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string path)
         {
             foreach (var child in section.GetChildren())
             {
                 var childPath = path.Length == 0 ? child.Key : $"{path}:{child.Key}";
-                var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                var property = Array.Find(type.GetProperties(BindingFlags.Public | BindingFlags.Instance), p => p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
                 if (property is null)
                 {
                     problems.Add(new ConfigProblem(childPath, $"unknown setting '{child.Key}'"));
@@ -44,6 +48,7 @@ public static class ConfigKeyChecker
             }
         }
 
+        [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Options types live in the agent assembly, a trimming root: their properties are kept.")]
         private void CheckValue(IConfigurationSection node, Type type, string path)
         {
             var element = ListElement(type);
@@ -57,15 +62,14 @@ public static class ConfigKeyChecker
                 return;
             }
             var scalar = Nullable.GetUnderlyingType(type) ?? type;
-            if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
+            if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal) || scalar == typeof(DateTimeOffset))
             {
                 if (node.Value is null)
                 {
                     if (node.GetChildren().Any()) { problems.Add(new ConfigProblem(path, "must be a single value, not a section")); bad.Add(node.Path); }
                     return;
                 }
-                try { TypeDescriptor.GetConverter(scalar).ConvertFromString(null, CultureInfo.InvariantCulture, node.Value); }
-                catch (Exception)
+                if (!Parses(scalar, node.Value))
                 {
                     problems.Add(new ConfigProblem(path, $"'{node.Value}' is not a valid {Describe(scalar)}"));
                     bad.Add(node.Path);
@@ -75,6 +79,32 @@ public static class ConfigKeyChecker
             if (node.Value is not null) { problems.Add(new ConfigProblem(path, "must be a section, not a single value")); bad.Add(node.Path); return; }
             Walk(node, scalar, path);
         }
+    }
+
+    /// <summary>Whether the configuration binder's source generator would parse <paramref name="value"/> as <paramref name="type"/>.</summary>
+    private static bool Parses(Type type, string value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return type.IsEnum ? Enum.TryParse(type, value, ignoreCase: true, out _)
+            : type == typeof(string) ? true
+            : type == typeof(bool) ? bool.TryParse(value, out _)
+            : type == typeof(int) ? int.TryParse(value, NumberStyles.Integer, inv, out _)
+            : type == typeof(long) ? long.TryParse(value, NumberStyles.Integer, inv, out _)
+            : type == typeof(uint) ? uint.TryParse(value, NumberStyles.Integer, inv, out _)
+            : type == typeof(ushort) ? ushort.TryParse(value, NumberStyles.Integer, inv, out _)
+            : type == typeof(byte) ? byte.TryParse(value, NumberStyles.Integer, inv, out _)
+            : type == typeof(double) ? double.TryParse(value, NumberStyles.Float, inv, out _)
+            : type == typeof(float) ? float.TryParse(value, NumberStyles.Float, inv, out _)
+            : type == typeof(decimal) ? decimal.TryParse(value, NumberStyles.Float, inv, out _)
+            : type == typeof(DateTimeOffset) ? DateTimeOffset.TryParse(value, inv, out _)
+            : ConvertsTo(type, value);
+    }
+
+    /// <summary>Other primitives (char, short, ulong …): their IConvertible parse.</summary>
+    private static bool ConvertsTo(Type type, string value)
+    {
+        try { Convert.ChangeType(value, type, CultureInfo.InvariantCulture); return true; }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException) { return false; }
     }
 
     private static Type? ListElement(Type type) =>

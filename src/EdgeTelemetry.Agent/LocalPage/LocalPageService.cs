@@ -36,6 +36,8 @@ public sealed class LocalPageService(IServiceProvider agent, AgentOptions option
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(o.Address), o.Port));
         builder.Services.AddLocalization();
+        // The acknowledge body is read with the source-generated contract (ahead-of-time build: no reflection).
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, LocalPageJson.Default));
         var health = ActivatorUtilities.CreateInstance<AgentHealthService>(agent);
         builder.Services.AddSingleton(new LocalPageState(options, agent.GetRequiredService<Sampling.LatestReadings>(), agent.GetRequiredService<Annunciator>(),
             agent.GetRequiredService<Publishing.PublisherStats>(), agent.GetRequiredService<Clock.ClockMonitor>(), health.ReadAsync, TimeProvider.System));
@@ -85,30 +87,28 @@ public static class LocalPageApi
     public static void Map(WebApplication app)
     {
         app.MapGet("/api/state", async (LocalPageState state, IStringLocalizer<DomainText> names, CancellationToken ct) =>
-            Results.Json(await state.SnapshotAsync(names, ct)));
+            Results.Json(await state.SnapshotAsync(names, ct), LocalPageJson.Default.PageSnapshot));
 
         app.MapGet("/api/text", (IStringLocalizer<PageText> text, AcknowledgePinGuard pin) =>
         {
             var lang = SiteCulture.LanguageOf(CultureInfo.CurrentUICulture);
             var numbers = SiteCulture.For(lang).NumberFormat;
-            return Results.Json(new
-            {
+            return Results.Json(new PageTexts(
                 lang,
                 // The browser formats dates for the locale and numbers with these separators (es-PE: decimal comma).
-                locale = lang == "es" ? "es-PE" : "en-GB",
-                @decimal = numbers.NumberDecimalSeparator,
-                group = numbers.NumberGroupSeparator,
-                pinRequired = pin.Required,
-                texts = text.GetAllStrings(includeParentCultures: true).ToDictionary(s => s.Name, s => s.Value),
-            });
+                lang == "es" ? "es-PE" : "en-GB",
+                numbers.NumberDecimalSeparator,
+                numbers.NumberGroupSeparator,
+                pin.Required,
+                text.GetAllStrings(includeParentCultures: true).ToDictionary(s => s.Name, s => s.Value)), LocalPageJson.Default.PageTexts);
         });
 
         app.MapPost("/api/acknowledge", (AcknowledgeRequest? request, Annunciator annunciator, AcknowledgePinGuard pin, IStringLocalizer<PageText> text) =>
             pin.Check(request?.Pin) switch
             {
-                AcknowledgePinGuard.Outcome.LockedOut => Results.Json(new { error = text["tooManyAttempts"].Value }, statusCode: StatusCodes.Status429TooManyRequests),
-                AcknowledgePinGuard.Outcome.Wrong => Results.Json(new { error = text["wrongPin"].Value }, statusCode: StatusCodes.Status403Forbidden),
-                _ => Results.Json(new { acknowledged = annunciator.Acknowledge(AcknowledgeSource.Page).Select(a => a.Id) }),
+                AcknowledgePinGuard.Outcome.LockedOut => Results.Json(new PageError(text["tooManyAttempts"].Value), LocalPageJson.Default.PageError, statusCode: StatusCodes.Status429TooManyRequests),
+                AcknowledgePinGuard.Outcome.Wrong => Results.Json(new PageError(text["wrongPin"].Value), LocalPageJson.Default.PageError, statusCode: StatusCodes.Status403Forbidden),
+                _ => Results.Json(new PageAcknowledged([.. annunciator.Acknowledge(AcknowledgeSource.Page).Select(a => a.Id)]), LocalPageJson.Default.PageAcknowledged),
             });
     }
 

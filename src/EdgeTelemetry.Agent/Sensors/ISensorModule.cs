@@ -43,9 +43,15 @@ public abstract class SensorModule<TOptions> : ISensorModule where TOptions : Se
     public SensorOptions Bind(IConfigurationSection section)
     {
         var o = new TOptions();
-        section.Bind(o);
+        BindTo(section, o);
         return o;
     }
+
+    /// <summary>
+    /// <c>section.Bind(o)</c>, written in each module: there the call names the concrete options type, so the
+    /// configuration binder's source generator serves it without reflection (ahead-of-time build).
+    /// </summary>
+    protected abstract void BindTo(IConfigurationSection section, TOptions o);
 
     public void Validate(SensorOptions o, SensorCheck check) => Validate(Typed(o), check);
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -15,9 +16,15 @@ namespace EdgeTelemetry.Agent.Sensors;
 /// allowing exactly that kind's keys. Constraints come from the options' data annotations
 /// (<see cref="RangeAttribute"/>, <see cref="RegularExpressionAttribute"/>, <see cref="AllowedValuesAttribute"/>,
 /// <see cref="RequiredAttribute"/>). <c>edgetelemetry-agent config-schema &lt;file&gt;</c> writes it into the shipped schema.
+/// A development command: it reflects over the options types, so it runs from source (<c>dotnet run</c>), not in
+/// the ahead-of-time published agent.
 /// </summary>
+[RequiresUnreferencedCode(Why)]
+[RequiresDynamicCode(Why)]
 public static class SensorSchema
 {
+    private const string Why = "Reflects over the sensor options types (System.Text.Json's reflection resolver); run from source.";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

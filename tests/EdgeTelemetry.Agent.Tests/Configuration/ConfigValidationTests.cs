@@ -145,6 +145,31 @@ public class ConfigValidationTests : IDisposable
     }
 
     [Fact]
+    public void Values_are_checked_as_the_generated_binder_parses_them_dates_included()
+    {
+        // Good values of each kind bind; a date is a value, not a section (it was once reported as one).
+        var path = _dir.File("good.yaml");
+        File.WriteAllText(path, Header.Replace("sensors:", "clock:\n  earliestTrusted: 2026-01-15T00:00:00Z\n  jumpThresholdSeconds: 2.5\nsensors:") + """
+              - driver: simulated
+                equipment: cf-1
+                intervalMs: 500
+            """);
+        var options = AgentConfigLoader.Load(AgentConfigLoader.Build(path, []), path);
+        Assert.Equal(new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero), options.Clock.EarliestTrusted);
+        Assert.Equal(2.5, options.Clock.JumpThresholdSeconds);
+        Assert.Equal(500, options.Sensors[0].IntervalMs);
+
+        var problems = Problems(Header.Replace("sensors:", "clock:\n  earliestTrusted: last tuesday\n  jumpThresholdSeconds: 2,5\nsensors:") + """
+              - driver: simulated
+                equipment: cf-1
+                intervalMs: 0x10
+            """);
+        Assert.Contains("agent.yaml:7: clock.earliestTrusted: 'last tuesday' is not a valid DateTimeOffset", problems);
+        Assert.Contains("agent.yaml:8: clock.jumpThresholdSeconds: '2,5' is not a valid number", problems);
+        Assert.Contains("agent.yaml:12: sensors[0].intervalMs: '0x10' is not a valid whole number", problems);
+    }
+
+    [Fact]
     public void A_setting_of_another_driver_is_an_unknown_setting_for_this_one()
     {
         var problems = Problems(Header + """

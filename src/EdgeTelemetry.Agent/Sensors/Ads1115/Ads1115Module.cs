@@ -5,6 +5,7 @@ using EdgeTelemetry.Model;
 using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.Emulation.Ads1115Model;
 using Iot.Device.Ads1115;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Ads1115;
 
@@ -12,6 +13,8 @@ namespace EdgeTelemetry.Agent.Sensors.Ads1115;
 public sealed class Ads1115Module : SensorModule<Ads1115Options>
 {
     public override string Kind => "ads1115";
+
+    protected override void BindTo(IConfigurationSection section, Ads1115Options o) => section.Bind(o);
 
     protected override void Validate(Ads1115Options o, SensorCheck check)
     {

@@ -1,6 +1,7 @@
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Sensors.Emulation;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Bme280;
 
@@ -9,6 +10,8 @@ public sealed class Bme280Module : SensorModule<Bme280Options>
 {
     public override string Kind => "bme280";
     public override string? Measurement => "environment";
+
+    protected override void BindTo(IConfigurationSection section, Bme280Options o) => section.Bind(o);
 
     protected override void Validate(Bme280Options o, SensorCheck check) => check.I2c(o);
 

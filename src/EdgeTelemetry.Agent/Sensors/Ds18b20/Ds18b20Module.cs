@@ -1,5 +1,6 @@
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Ds18b20;
 
@@ -10,6 +11,8 @@ public sealed class Ds18b20Module : SensorModule<Ds18b20Options>
 
     public override string Kind => "ds18b20";
     public override string? Measurement => "environment";
+
+    protected override void BindTo(IConfigurationSection section, Ds18b20Options o) => section.Bind(o);
 
     protected override void Validate(Ds18b20Options o, SensorCheck check)
     {

@@ -1,5 +1,6 @@
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Hx711;
 
@@ -8,6 +9,8 @@ public sealed class Hx711Module : SensorModule<Hx711Options>
 {
     public override string Kind => "hx711";
     public override string? Measurement => "weighing";
+
+    protected override void BindTo(IConfigurationSection section, Hx711Options o) => section.Bind(o);
 
     protected override void Validate(Hx711Options o, SensorCheck check)
     {

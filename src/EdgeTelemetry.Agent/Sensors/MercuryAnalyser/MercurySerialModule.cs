@@ -2,6 +2,7 @@ using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Sensors.Emulation;
 using EdgeTelemetry.Sensors.MercuryAnalyser;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.MercuryAnalyser;
 
@@ -9,6 +10,8 @@ namespace EdgeTelemetry.Agent.Sensors.MercuryAnalyser;
 public sealed class MercurySerialModule : SensorModule<MercurySerialOptions>
 {
     public override string Kind => "mercury_serial";
+
+    protected override void BindTo(IConfigurationSection section, MercurySerialOptions o) => section.Bind(o);
 
     protected override void Validate(MercurySerialOptions o, SensorCheck check)
     {

@@ -1,6 +1,7 @@
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Sensors.Emulation;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Mpu6050;
 
@@ -8,6 +9,8 @@ namespace EdgeTelemetry.Agent.Sensors.Mpu6050;
 public sealed class Mpu6050Module : SensorModule<Mpu6050Options>
 {
     public override string Kind => "mpu6050";
+
+    protected override void BindTo(IConfigurationSection section, Mpu6050Options o) => section.Bind(o);
 
     protected override void Validate(Mpu6050Options o, SensorCheck check)
     {

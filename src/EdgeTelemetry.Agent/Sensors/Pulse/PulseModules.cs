@@ -1,6 +1,7 @@
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
 using EdgeTelemetry.Sensors.Pulse;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Pulse;
 
@@ -8,6 +9,8 @@ namespace EdgeTelemetry.Agent.Sensors.Pulse;
 public sealed class PulseRpmModule : SensorModule<PulseRpmOptions>
 {
     public override string Kind => "pulse_rpm";
+
+    protected override void BindTo(IConfigurationSection section, PulseRpmOptions o) => section.Bind(o);
 
     protected override void Validate(PulseRpmOptions o, SensorCheck check)
     {
@@ -28,6 +31,8 @@ public sealed class PulseRpmModule : SensorModule<PulseRpmOptions>
 public sealed class PulseFlowModule : SensorModule<PulseFlowOptions>
 {
     public override string Kind => "pulse_flow";
+
+    protected override void BindTo(IConfigurationSection section, PulseFlowOptions o) => section.Bind(o);
 
     protected override void Validate(PulseFlowOptions o, SensorCheck check)
     {

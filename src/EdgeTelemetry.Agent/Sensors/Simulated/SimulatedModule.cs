@@ -1,6 +1,7 @@
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Agent.Sampling;
 using EdgeTelemetry.Agent.Sensors.Hardware;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeTelemetry.Agent.Sensors.Simulated;
 
@@ -9,6 +10,8 @@ public sealed class SimulatedModule : SensorModule<SimulatedOptions>
 {
     public override string Kind => "simulated";
     public override bool NeedsListedEquipment => false;
+
+    protected override void BindTo(IConfigurationSection section, SimulatedOptions o) => section.Bind(o);
 
     protected override void Validate(SimulatedOptions o, SensorCheck check)
     {
