@@ -125,14 +125,27 @@ public sealed class Plant : IAsyncDisposable
     public Process StartAgentProcess(string configPath, params string[] overrides)
     {
         string[] args = ["--config", configPath, "--Logging:LogLevel:Default=Warning", .. overrides];
-        return PublishedAgent is { } exe ? StartProcess(exe, args) : StartDotnet(AppDll("EdgeTelemetry.Agent"), args);
+        return PublishedAgent() is { } exe ? StartProcess(exe, args) : StartDotnet(AppDll("EdgeTelemetry.Agent"), args);
     }
 
-    /// <summary>The published agent executable the process tests run, if any.</summary>
-    public static string? PublishedAgent =>
-        Environment.GetEnvironmentVariable("EDGETELEMETRY_AGENT_EXE") is { Length: > 0 } exe
-            ? File.Exists(exe) ? exe : throw new FileNotFoundException("EDGETELEMETRY_AGENT_EXE names no file", exe)
-            : null;
+    /// <summary>
+    /// The published agent executable the process tests run, if any. scripts/test.sh publishes it while the
+    /// first tests run and moves the folder into place when done (a "failed" file beside it if not), so it
+    /// is awaited here for as long as an ahead-of-time publish can take on 2 cores.
+    /// </summary>
+    public static string? PublishedAgent()
+    {
+        if (Environment.GetEnvironmentVariable("EDGETELEMETRY_AGENT_EXE") is not { Length: > 0 } exe) return null;
+        var failed = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(exe)!)!, "failed");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (!File.Exists(exe))
+        {
+            if (File.Exists(failed)) throw new InvalidOperationException($"publishing the agent for {exe} failed (see scripts/test.sh's output)");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{exe} was not published within 10 minutes");
+            Thread.Sleep(500);
+        }
+        return exe;
+    }
 
     /// <summary>The central service as its own process (so it can be killed hard); returns it and its /metrics URL.</summary>
     /// <param name="extraArgs">Settings over the plant's (a later one wins: e.g. another --Ingest:ClientId for a second instance).</param>
