@@ -4,7 +4,8 @@ using EdgeTelemetry.Benchmarks;
 // Modes (docs/benchmarks.md): `wear` SD-card bytes and fsyncs per buffered sample; `ingest` points/s
 // into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; `e2e` the central
 // service end to end (mosquitto → central → influxd) against influxd's own ceiling; `agent` the agent's
-// memory, CPU, start time and size on a perf station; anything else
+// memory, CPU, start time and size on a perf station; `wire` payload bytes per reading, v1 JSON
+// against v2 protobuf, on the example stations; anything else
 // goes to BenchmarkDotNet (e.g. `--filter '*'`).
 return args.FirstOrDefault() switch
 {
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "queue" => QueueCoverage.Run(args[1..]),
     "e2e" => await EndToEnd.RunAsync(args[1..]),
     "agent" => await AgentFootprint.RunAsync(args[1..]),
+    "wire" => await WireSize.RunAsync(args[1..]),
     _ => RunBenchmarks(args),
 };
 

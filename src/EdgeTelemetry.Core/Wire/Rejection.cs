@@ -23,6 +23,8 @@ public enum RejectReason
     UnknownDevice,
     AccountingLimit,
     InternalError,
+    MalformedPayload,
+    UnknownDictionary,
 }
 
 public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = null)
@@ -49,6 +51,8 @@ public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = n
         RejectReason.UnknownDevice => "unknown_device",
         RejectReason.AccountingLimit => "accounting_limit",
         RejectReason.InternalError => "internal_error",
+        RejectReason.MalformedPayload => "malformed_payload",
+        RejectReason.UnknownDictionary => "unknown_dictionary",
         _ => Reason.ToString(),
     };
 }
