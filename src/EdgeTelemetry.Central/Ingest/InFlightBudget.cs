@@ -37,6 +37,25 @@ public sealed class InFlightBudget(long maxBytes)
         }
     }
 
+    /// <summary>
+    /// Takes <paramref name="bytes"/> for a message and hands it on; when handing on fails (stopping, out of
+    /// memory copying the payload), gives them back: bytes held for a message nobody holds would shrink the
+    /// budget for good, and enough of them would stall ingest.
+    /// </summary>
+    public async Task AdmitAsync(long bytes, Func<CancellationToken, ValueTask> handOn, CancellationToken ct)
+    {
+        await AcquireAsync(bytes, ct);
+        try
+        {
+            await handOn(ct);
+        }
+        catch
+        {
+            Release(bytes);
+            throw;
+        }
+    }
+
     public void Release(long bytes)
     {
         TaskCompletionSource? released;

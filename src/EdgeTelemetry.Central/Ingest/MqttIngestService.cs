@@ -37,13 +37,11 @@ public sealed class MqttIngestService(
             e.AutoAcknowledge = false;
             var payload = e.ApplicationMessage.Payload;
             // Waiting here holds the pipeline's memory to its budget; MQTTnet queues what the broker sends meanwhile.
-            await budget.AcquireAsync(payload.Length, stoppingToken);
-            var message = new InboundMessage(
+            await budget.AdmitAsync(payload.Length, ct => inbox.WriteAsync(new InboundMessage(
                 e.ApplicationMessage.Topic,
                 payload.ToArray(),
                 clock.GetUtcNow(),
-                ct => e.AcknowledgeAsync(ct));
-            await inbox.WriteAsync(message, stoppingToken);
+                ack => e.AcknowledgeAsync(ack)), ct), stoppingToken);
         };
         client.DisconnectedAsync += e =>
         {

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using EdgeTelemetry.Central.Ingest;
 using Microsoft.Extensions.Time.Testing;
 
@@ -55,5 +56,27 @@ public class InFlightBudgetTests
         var budget = new InFlightBudget(maxBytes: 1000);
         await budget.AcquireAsync(5000, default).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(5000, budget.Bytes);
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_handed_on_gives_its_bytes_back()
+    {
+        var budget = new InFlightBudget(1000);
+        await budget.AdmitAsync(300, _ => ValueTask.CompletedTask, CancellationToken.None);
+        Assert.Equal((300L, 1), (budget.Bytes, budget.Messages));
+
+        // Out of memory copying the payload, or the inbox refusing while the service stops: nothing holds
+        // the message, so nothing may hold its bytes.
+        await Assert.ThrowsAsync<OutOfMemoryException>(() => budget.AdmitAsync(500, _ => throw new OutOfMemoryException(), CancellationToken.None));
+        var full = Channel.CreateBounded<int>(1);
+        full.Writer.TryWrite(0);
+        using var stopping = new CancellationTokenSource();
+        var handOn = budget.AdmitAsync(500, ct => full.Writer.WriteAsync(1, ct), stopping.Token);
+        await stopping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handOn);
+
+        Assert.Equal((300L, 1), (budget.Bytes, budget.Messages));
+        budget.Release(300);
+        Assert.Equal((0L, 0), (budget.Bytes, budget.Messages));
     }
 }
