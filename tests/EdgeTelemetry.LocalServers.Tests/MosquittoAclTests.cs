@@ -23,7 +23,7 @@ public sealed class MosquittoAclTests : IDisposable
         central.ApplicationMessageReceivedAsync += e =>
         {
             lock (received) received.Add(e.ApplicationMessage.Topic);
-            if (e.ApplicationMessage.Topic == "edgetelemetry/v1/site1/dev1/events") good.TrySetResult();
+            if (e.ApplicationMessage.Topic == "edgetelemetry/v1/site1/dev1/dictionary/0123456789abcdef") good.TrySetResult(); // the last good one
             return Task.CompletedTask;
         };
         await central.ConnectAsync(Options(broker, "central-1", "edgetelemetry-central", "pwc"));
@@ -33,7 +33,8 @@ public sealed class MosquittoAclTests : IDisposable
         using var device = new MqttClientFactory().CreateMqttClient();
         await device.ConnectAsync(Options(broker, "dev1", "site1/dev1", "pw1"));
         // Another device of the same site, the same device id at another site, a deeper topic.
-        foreach (var forged in new[] { "edgetelemetry/v1/site1/dev2/telemetry", "edgetelemetry/v1/site2/dev1/telemetry", "edgetelemetry/v1/site1/dev1/x/telemetry" })
+        foreach (var forged in new[] { "edgetelemetry/v1/site1/dev2/telemetry", "edgetelemetry/v1/site2/dev1/telemetry", "edgetelemetry/v1/site1/dev1/x/telemetry",
+                     "edgetelemetry/v1/site1/dev2/dictionary/0123456789abcdef", "edgetelemetry/v1/site1/dev1/dictionary/0123456789abcdef/x" })
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await device.PublishAsync(Message(forged))).ReasonCode);
         // A one-level user name (a site alone) reaches no device topic of that site.
         using var siteWide = new MqttClientFactory().CreateMqttClient();
@@ -42,10 +43,12 @@ public sealed class MosquittoAclTests : IDisposable
 
         Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/telemetry"))).ReasonCode);
         Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/events"))).ReasonCode);
+        // Its own wire-v2 dictionaries.
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync(Message("edgetelemetry/v1/site1/dev1/dictionary/0123456789abcdef"))).ReasonCode);
 
         // Same connections, in order: had a forged message got through, it would already be here.
         await good.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        lock (received) Assert.Equal(["edgetelemetry/v1/site1/dev1/telemetry", "edgetelemetry/v1/site1/dev1/events"], received);
+        lock (received) Assert.Equal(["edgetelemetry/v1/site1/dev1/telemetry", "edgetelemetry/v1/site1/dev1/events", "edgetelemetry/v1/site1/dev1/dictionary/0123456789abcdef"], received);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 
 namespace EdgeTelemetry.Central.Ingest;
 
@@ -50,6 +52,10 @@ public sealed class MessageIngest
     private readonly ValidationLimits _limits;
     private readonly HashSet<(string, string)> _known;
     private readonly BatchTranscoder _transcoder;
+    /// <summary>Wire-v2 dictionaries as devices published them (retained, so every instance gets all on subscribing).</summary>
+    private readonly ConcurrentDictionary<(string Site, string Device, ulong Id), ChannelDictionary> _dictionaries = new();
+    private const int MaxDictionariesPerDevice = 64;
+    private const int MaxSeriesPerDictionary = 1024;
 
     public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger)
     {
@@ -84,6 +90,7 @@ public sealed class MessageIngest
         try
         {
             BeforePrepare?.Invoke(topic);
+            if (Topics.TryParseDictionary(topic, out var site, out var device, out var id)) return PrepareDictionary(topic, payload, receivedAt, site, device, id);
             return Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status
                 ? PrepareStatus(topic, payload, receivedAt, parsed)
                 : PrepareBatch(topic, payload, receivedAt, origin);
@@ -98,7 +105,16 @@ public sealed class MessageIngest
     {
         _metrics.MessageReceived();
         if (PrepareTaken(topic, payload, receivedAt) is { } taken) return taken;
-        var result = BatchValidator.Validate(topic, payload, receivedAt, _limits);
+        var result = BatchValidator.Validate(topic, payload, receivedAt, _limits, Dictionary);
+        if (result.Rejections is [{ Reason: RejectReason.UnknownDictionary } unknown] && result.Accepted.Count == 0)
+        {
+            // Not dead-lettered: the batch is valid, its dictionary is on its way (after a restart, the session's
+            // queued batches arrive before the retained dictionaries). Acknowledged without a receipt, so the
+            // agent sends it again when no receipt comes (agents send v2 only with receipts on).
+            _metrics.Deferred();
+            _logger.LogWarning("Deferred a batch from {Site}/{Device}: {Detail}; the agent re-sends it", result.Topic?.Site, result.Topic?.Device, unknown.Detail);
+            return new PreparedMessage(topic, payload, receivedAt, result.Topic, null, new LineBuffer(256), 0, 0, [], 0);
+        }
         if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
             result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
         var device = result.Topic;
@@ -251,6 +267,35 @@ public sealed class MessageIngest
     }
 
     /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
+    private ChannelDictionary? Dictionary(string site, string device, ulong id) => _dictionaries.GetValueOrDefault((site, device, id));
+
+    /// <summary>A device's wire-v2 dictionary: checked against the id it was published under, then kept for its batches.</summary>
+    private PreparedMessage PrepareDictionary(string topic, byte[] payload, DateTimeOffset receivedAt, string site, string device, ulong id)
+    {
+        var from = new DeviceTopic(site, device, TopicKind.Telemetry);
+        if (payload.Length == 0) // a cleared retained message
+            return new PreparedMessage(topic, payload, receivedAt, null, null, new LineBuffer(256), 0, 0, [], 0);
+        Rejection? rejection = null;
+        if (_options.KnownDevicesOnly && !_known.Contains((site, device)))
+            rejection = new Rejection(RejectReason.UnknownDevice, $"{site}/{device} is not enrolled (Ingest:KnownDevicesOnly)");
+        else if (payload.Length > _limits.MaxPayloadBytes)
+            rejection = new Rejection(RejectReason.Oversized, $"dictionary is {payload.Length} bytes; the limit is {_limits.MaxPayloadBytes}");
+        else if (!_dictionaries.ContainsKey((site, device, id)))
+        {
+            if (_dictionaries.Keys.Count(k => k.Site == site && k.Device == device) >= MaxDictionariesPerDevice)
+                rejection = new Rejection(RejectReason.Oversized, $"{site}/{device} already has {MaxDictionariesPerDevice} dictionaries");
+            else if (WireV2.TryParseDictionary(payload, id, MaxSeriesPerDictionary, out var error) is { } dictionary)
+                _dictionaries[(site, device, id)] = dictionary;
+            else
+                rejection = new Rejection(RejectReason.MalformedPayload, error!);
+        }
+        if (rejection is null) return new PreparedMessage(topic, payload, receivedAt, null, null, new LineBuffer(256), 0, 0, [], 0);
+        _metrics.Reject(rejection.Code);
+        _logger.LogWarning("Rejected {Reason} dictionary from {Site}/{Device}: {Detail}", rejection.Code, site, device, rejection.Detail);
+        return new PreparedMessage(topic, payload, receivedAt, from, null,
+            Lines(DeadLetterPoints.ToPoint(rejection, topic, from, null, payload, receivedAt)), 1, 0, [rejection], 0);
+    }
+
     private PreparedMessage PrepareStatus(string topic, byte[] payload, DateTimeOffset receivedAt, DeviceTopic device)
     {
         _metrics.StatusReceived();

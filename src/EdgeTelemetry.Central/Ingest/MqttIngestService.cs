@@ -111,6 +111,8 @@ public sealed class MqttIngestService(
             .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Telemetry)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic($"$share/{o.SharedGroup}/{Topics.AllDevices(TopicKind.Events)}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(Topics.AllDevices(TopicKind.Status)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            // Wire-v2 dictionaries, retained and not shared: every instance needs every device's.
+            .WithTopicFilter(f => f.WithTopic(Topics.AllDictionaries).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         var result = await client.SubscribeAsync(subscribe, ct);
         foreach (var item in result.Items)

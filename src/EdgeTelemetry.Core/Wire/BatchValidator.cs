@@ -50,7 +50,12 @@ public static partial class BatchValidator
     /// <summary>The names a message is allowed to carry in its topic, envelope and samples; public so HTTP and bundle input check the same way.</summary>
     public static bool IsValidStream(string? stream) => stream is not null && StreamPattern().IsMatch(stream);
 
-    public static ValidatedBatch Validate(string topic, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt, ValidationLimits limits)
+    /// <summary>How far a v2 payload may decompress, as a multiple of the payload limit (Brotli gets ~3-10× on telemetry).</summary>
+    public const int MaxV2Expansion = 16;
+
+    /// <param name="dictionaries">Wire-v2 dictionaries received so far, by (site, device, id); null accepts v1 JSON only.</param>
+    public static ValidatedBatch Validate(string topic, ReadOnlySpan<byte> payload, DateTimeOffset receivedAt, ValidationLimits limits,
+        Func<string, string, ulong, V2.ChannelDictionary?>? dictionaries = null)
     {
         if (!Topics.TryParse(topic, out var parsed) || parsed.Kind == TopicKind.Status)
             return Reject(null, null, RejectReason.BadTopic, $"topic '{Truncate(topic)}' is not edgetelemetry/v1/<site>/<device>/telemetry|events");
@@ -58,7 +63,13 @@ public static partial class BatchValidator
         if (payload.Length > limits.MaxPayloadBytes)
             return Reject(parsed, null, RejectReason.Oversized, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
 
-        var batch = BatchCodec.TryDecode(payload, out var decodeError);
+        // v2 decodes into the same envelope as v1 (site and device from the topic), so every rule below judges both.
+        Rejection? decodeError;
+        TelemetryBatch? batch;
+        if (!V2.WireV2.IsV2(payload)) batch = BatchCodec.TryDecode(payload, out decodeError);
+        else if (dictionaries is null) (batch, decodeError) = (null, new Rejection(RejectReason.UnsupportedVersion, "a wire-v2 payload where only v1 JSON is accepted"));
+        else batch = V2.WireV2.TryDecode(payload, parsed.Site, parsed.Device, id => dictionaries(parsed.Site, parsed.Device, id),
+            limits.MaxSamplesPerBatch, limits.MaxPayloadBytes * MaxV2Expansion, out decodeError);
         if (batch is null) return new ValidatedBatch(parsed, null, [], [decodeError!]);
 
         if (batch.Version != TelemetryBatch.CurrentVersion)

@@ -47,6 +47,24 @@ public static partial class Topics
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>Where a device publishes a wire-v2 channel dictionary (retained): …/{site}/{device}/dictionary/{id}.</summary>
+    public static string DictionaryFor(string site, string device, ulong id) =>
+        $"{Root}/{site}/{device}/dictionary/{V2.WireV2.TopicId(id)}";
+
+    /// <summary>Subscription filter for every device's dictionaries.</summary>
+    public const string AllDictionaries = Root + "/+/+/dictionary/+";
+
+    /// <summary>Parses a dictionary topic; the id must be in the one form <see cref="V2.WireV2.TopicId"/> writes.</summary>
+    public static bool TryParseDictionary(string topic, out string site, out string device, out ulong id)
+    {
+        (site, device, id) = ("", "", 0);
+        var parts = topic.Split('/');
+        if (parts.Length != 6 || parts[0] != "edgetelemetry" || parts[1] != "v1" || parts[4] != "dictionary") return false;
+        if (!IsValidId(parts[2]) || !IsValidId(parts[3]) || !V2.WireV2.TryParseTopicId(parts[5], out id)) return false;
+        (site, device) = (parts[2], parts[3]);
+        return true;
+    }
+
     public static bool TryParse(string topic, out DeviceTopic parsed)
     {
         parsed = default;

@@ -1,6 +1,7 @@
 using EdgeTelemetry.Central.Ingest;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeTelemetry.Central.Tests.Ingest;
@@ -80,5 +81,59 @@ public class MessageIngestTests
         Assert.Equal(RejectReason.UnitMismatch, Assert.Single(prepared.Rejections).Reason);
         Assert.Equal([(1L, 1L), (3L, 3L)], prepared.StoredSeqs);
         Assert.Equal([(2L, 2L)], prepared.RejectedSeqs);
+    }
+
+    [Fact]
+    public void A_v2_batch_after_its_dictionary_is_stored_as_the_same_batch_in_v1_would_be()
+    {
+        var (core, _, delivery) = Core();
+        var samples = new[] { Centrifuge(1), Centrifuge(2), new Sample(3, NowNs - 10, "centrifuge", "icon-1", [new Reading("bowl_speed", Math.PI, Units.Rpm), new Reading("bowl_g", 68.25, Units.GForce)]) };
+        var encoder = new WireV2Encoder("s-1", "0.1.0");
+        var v2 = encoder.Encode(samples, NowNs, out var changed);
+        Assert.True(changed);
+
+        using (var dictionary = core.Prepare(Topics.DictionaryFor("site-a", "dev-1", encoder.DictionaryId), encoder.DictionaryPayload, Now))
+            Assert.Equal((0, 0), (dictionary.PointCount, dictionary.Rejections.Count));
+        using var fromV2 = core.Prepare(Topic, v2, Now);
+        var (reference, _, _) = Core();
+        using var fromV1 = reference.Prepare(Topic, Batch(NowNs, samples), Now);
+
+        Assert.Equal(3, fromV2.Accepted);
+        // The same points and delivery record; only the delivery record's run id and its place in the
+        // tracker's own time order differ between the two cores.
+        static string WithoutRun(string lines) => System.Text.RegularExpressions.Regex.Replace(lines, "run=\"[^\"]*\"(.*) \\d+\n", "run=$1\n");
+        Assert.Equal(WithoutRun(fromV1.Lines.ToString()), WithoutRun(fromV2.Lines.ToString()));
+        Assert.Equal(fromV1.StoredSeqs, fromV2.StoredSeqs);
+        Assert.True(delivery.Has("site-a", "dev-1", "s-1", 3));
+    }
+
+    [Fact]
+    public void A_v2_batch_before_its_dictionary_is_deferred_not_dead_lettered_and_a_forged_dictionary_is_refused()
+    {
+        var (core, metrics, delivery) = Core();
+        var encoder = new WireV2Encoder("s-1", "0.1.0");
+        var v2 = encoder.Encode([Centrifuge(1)], NowNs, out _);
+
+        using (var early = core.Prepare(Topic, v2, Now))
+        {
+            Assert.Equal((0, 0, 0), (early.PointCount, early.Accepted, early.Rejections.Count));
+            Assert.Empty(early.StoredSeqs);
+            Assert.Empty(early.RejectedSeqs); // no receipt: the agent sends it again
+        }
+        Assert.Contains("edgetelemetry_deferred_total 1\n", metrics.ToPrometheusText());
+        Assert.False(delivery.Has("site-a", "dev-1", "s-1", 1));
+
+        // Published under another device's id: its content does not hash to that id.
+        var other = new WireV2Encoder("s-2", "0.1.0");
+        other.Encode([Centrifuge(1), new Sample(2, NowNs, "environment", "box", [new Reading("temperature", 25, Units.Celsius)])], null, out _);
+        using (var forged = core.Prepare(Topics.DictionaryFor("site-a", "dev-1", encoder.DictionaryId), other.DictionaryPayload, Now))
+            Assert.Equal(RejectReason.MalformedPayload, Assert.Single(forged.Rejections).Reason);
+
+        using (core.Prepare(Topics.DictionaryFor("site-a", "dev-1", encoder.DictionaryId), encoder.DictionaryPayload, Now)) { }
+        using var later = core.Prepare(Topic, v2, Now);
+        Assert.Equal(1, later.Accepted);
+        // Another device cannot use it: dictionaries are kept per (site, device).
+        using var elsewhere = core.Prepare("edgetelemetry/v1/site-a/dev-2/telemetry", v2, Now);
+        Assert.Equal(0, elsewhere.Accepted);
     }
 }

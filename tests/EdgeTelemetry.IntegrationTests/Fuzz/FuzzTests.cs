@@ -85,10 +85,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
         await buffer.DisposeAsync();
     }
 
-    private static async Task<HashSet<string>> DevicesWithAnOutcomeAsync(Plant plant)
+    /// <summary>The devices whose name starts with <paramref name="prefix"/> that have stored points or a dead letter.</summary>
+    internal static async Task<HashSet<string>> DevicesWithAnOutcomeAsync(Plant plant, string prefix = "fz-")
     {
-        var series = (await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT count(seq) FROM /.*/, \"raw\"./.*/ WHERE device =~ /^fz-/ GROUP BY device"))
-            .Concat(await plant.Influx.QuerySeriesAsync(Plant.Database, "SELECT count(detail) FROM rejects WHERE device =~ /^fz-/ GROUP BY device"));
+        var series = (await plant.Influx.QuerySeriesAsync(Plant.Database, $"SELECT count(seq) FROM /.*/, \"raw\"./.*/ WHERE device =~ /^{prefix}/ GROUP BY device"))
+            .Concat(await plant.Influx.QuerySeriesAsync(Plant.Database, $"SELECT count(detail) FROM rejects WHERE device =~ /^{prefix}/ GROUP BY device"));
         return series.Where(s => s.Name is not (Measurements.Delivery or Measurements.DeviceStatus) && s.Rows.Count > 0)
             .Select(s => s.Tags["device"]).ToHashSet();
     }
