@@ -53,7 +53,7 @@ public sealed class MessageIngest
     private readonly HashSet<(string, string)> _known;
     private readonly BatchTranscoder _transcoder;
     /// <summary>Wire-v2 dictionaries as devices published them (retained, so every instance gets all on subscribing).</summary>
-    private readonly ConcurrentDictionary<(string Site, string Device, ulong Id), ChannelDictionary> _dictionaries = new();
+    private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<ulong, ChannelDictionary>> _dictionaries = new();
     private const int MaxDictionariesPerDevice = 64;
     private const int MaxSeriesPerDictionary = 1024;
 
@@ -267,7 +267,8 @@ public sealed class MessageIngest
     }
 
     /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
-    private ChannelDictionary? Dictionary(string site, string device, ulong id) => _dictionaries.GetValueOrDefault((site, device, id));
+    private ChannelDictionary? Dictionary(string site, string device, ulong id) =>
+        _dictionaries.TryGetValue((site, device), out var byId) ? byId.GetValueOrDefault(id) : null;
 
     /// <summary>A device's wire-v2 dictionary: checked against the id it was published under, then kept for its batches.</summary>
     private PreparedMessage PrepareDictionary(string topic, byte[] payload, DateTimeOffset receivedAt, string site, string device, ulong id)
@@ -280,12 +281,12 @@ public sealed class MessageIngest
             rejection = new Rejection(RejectReason.UnknownDevice, $"{site}/{device} is not enrolled (Ingest:KnownDevicesOnly)");
         else if (payload.Length > _limits.MaxPayloadBytes)
             rejection = new Rejection(RejectReason.Oversized, $"dictionary is {payload.Length} bytes; the limit is {_limits.MaxPayloadBytes}");
-        else if (!_dictionaries.ContainsKey((site, device, id)))
+        else if (_dictionaries.GetOrAdd((site, device), _ => new()) is var byId && !byId.ContainsKey(id))
         {
-            if (_dictionaries.Keys.Count(k => k.Site == site && k.Device == device) >= MaxDictionariesPerDevice)
+            if (byId.Count >= MaxDictionariesPerDevice)
                 rejection = new Rejection(RejectReason.Oversized, $"{site}/{device} already has {MaxDictionariesPerDevice} dictionaries");
             else if (WireV2.TryParseDictionary(payload, id, MaxSeriesPerDictionary, out var error) is { } dictionary)
-                _dictionaries[(site, device, id)] = dictionary;
+                byId[id] = dictionary;
             else
                 rejection = new Rejection(RejectReason.MalformedPayload, error!);
         }

@@ -136,4 +136,21 @@ public class MessageIngestTests
         using var elsewhere = core.Prepare("edgetelemetry/v1/site-a/dev-2/telemetry", v2, Now);
         Assert.Equal(0, elsewhere.Accepted);
     }
+
+    [Fact]
+    public void A_device_may_keep_64_dictionaries_and_the_next_is_refused_while_other_devices_keep_theirs()
+    {
+        var (core, _, _) = Core();
+        Rejection? Publish(string device, int n)
+        {
+            var encoder = new WireV2Encoder($"s-{n}", "0.1.0");
+            encoder.Encode([Centrifuge(1)], null, out _);
+            using var prepared = core.Prepare(Topics.DictionaryFor("site-a", device, encoder.DictionaryId), encoder.DictionaryPayload, Now);
+            return prepared.Rejections.SingleOrDefault();
+        }
+        for (var n = 0; n < 64; n++) Assert.Null(Publish("dev-1", n));
+        Assert.Null(Publish("dev-1", 0)); // the same one again (a retained re-delivery) is no new one
+        Assert.Equal(RejectReason.Oversized, Publish("dev-1", 64)?.Reason);
+        Assert.Null(Publish("dev-2", 64));
+    }
 }
