@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeTelemetry.LocalServers;
 using MQTTnet;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -154,13 +155,6 @@ public static class AgentFootprint
         catch (JsonException) { return 0; } // another encoding: bytes still count, readings do not
     }
 
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
     /// <summary>
     /// Resident MB of a qemu-user process: the guest's mappings, and all. qemu maps the guest below its own
     /// image and heap (guest binary at 0x55_0000_0000, guest mmaps from 0x40_0000_0000); everything from the
@@ -184,29 +178,10 @@ public static class AgentFootprint
         return (mappings.Where(m => m.Start < emulator).Sum(m => m.Kb) / 1024.0, mappings.Sum(m => m.Kb) / 1024.0);
     }
 
-    private static double StatusMb(int pid, string field)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith(field, StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        return double.NaN;
-    }
-
     /// <summary>The build's folder without debug symbols; for a .dll, its folder plus nothing of the shared runtime.</summary>
     private static long PublishedBytes(string path) =>
         new DirectoryInfo(Path.GetDirectoryName(path)!).EnumerateFiles("*", SearchOption.AllDirectories)
             .Where(f => f.Extension is not (".pdb" or ".dbg")).Sum(f => f.Length);
 
-    private static string DefaultAgentDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? ".", "src", "EdgeTelemetry.Agent", "bin", "Release", "net10.0", "EdgeTelemetry.Agent.dll");
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
+    private static string DefaultAgentDll() => Path.Combine(RepoRoot(), "src", "EdgeTelemetry.Agent", "bin", "Release", "net10.0", "EdgeTelemetry.Agent.dll");
 }

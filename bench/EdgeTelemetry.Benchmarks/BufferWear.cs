@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Model;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -219,12 +220,6 @@ public static partial class BufferWear
         var best = DriveInfo.GetDrives().Where(d => full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
             .MaxBy(d => d.RootDirectory.FullName.Length);
         return best is null ? "unknown fs" : $"{best.DriveFormat} at {best.RootDirectory.FullName}";
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static string? Which(string exe) =>

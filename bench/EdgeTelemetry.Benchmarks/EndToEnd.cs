@@ -9,6 +9,7 @@ using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
 using MQTTnet;
 using MQTTnet.Protocol;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -168,9 +169,9 @@ public static class EndToEnd
             var published = sw.Elapsed.TotalSeconds;
             await WaitAsync(async () => await StoredByAllAsync() >= warmSamples + shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
             var rate = shape.Samples / sw.Elapsed.TotalSeconds;
-            var rss = centrals.Max(c => PeakRssMb(c.Process.Id));
+            var rss = centrals.Max(c => StatusMb(c.Process.Id, "VmHWM:"));
             var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge WHERE device !~ /^warmup-/");
-            Console.Error.WriteLine($"  {shape.Name}, {instances} instance(s): published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(Cpu() - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => PeakRssMb(c.Process.Id).ToString("F0", CultureInfo.InvariantCulture)))}");
+            Console.Error.WriteLine($"  {shape.Name}, {instances} instance(s): published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(Cpu() - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => StatusMb(c.Process.Id, "VmHWM:").ToString("F0", CultureInfo.InvariantCulture)))}");
             result = (rate, rss, stored);
         }
         catch
@@ -219,22 +220,6 @@ public static class EndToEnd
         catch (TaskCanceledException) { return 0; }
     }
 
-    /// <summary>utime + stime from /proc/pid/stat, seconds (clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static double PeakRssMb(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        return double.NaN;
-    }
-
     private static async Task<int> StatusAsync(HttpClient http, string url)
     {
         try { using var r = await http.GetAsync(url); return (int)r.StatusCode; }
@@ -257,15 +242,7 @@ public static class EndToEnd
     private static string CentralDll()
     {
         if (_centralDll is not null) return File.Exists(_centralDll) ? _centralDll : throw new FileNotFoundException("--central-dll not found", _centralDll);
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) dir = dir.Parent;
-        var dll = Path.Combine(dir?.FullName ?? ".", "src", "EdgeTelemetry.Central", "bin", "Release", "net10.0", "EdgeTelemetry.Central.dll");
+        var dll = Path.Combine(RepoRoot(), "src", "EdgeTelemetry.Central", "bin", "Release", "net10.0", "EdgeTelemetry.Central.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the central service first: dotnet build -c Release", dll);
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

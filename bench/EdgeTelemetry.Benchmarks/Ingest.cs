@@ -8,6 +8,7 @@ using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.LocalServers;
 using EdgeTelemetry.Model;
 using Microsoft.Extensions.Options;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -115,15 +116,6 @@ public static class Ingest
         return -1;
     }
 
-    /// <summary>utime + stime of a process from /proc/pid/stat, in seconds (clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        if (pid <= 0) return 0;
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
     private static int Gzip(string s)
     {
         using var ms = new MemoryStream();
@@ -139,10 +131,4 @@ public static class Ingest
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

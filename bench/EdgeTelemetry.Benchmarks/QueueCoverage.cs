@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeTelemetry.Central.Ingest;
 using EdgeTelemetry.LocalServers;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -60,11 +61,5 @@ public static class QueueCoverage
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
         return null;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -5,6 +5,7 @@ using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
 using EdgeTelemetry.Wire.V2;
+using static EdgeTelemetry.Benchmarks.BenchTools;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -118,18 +119,5 @@ public static class WireSize
         var path = Path.Combine(work, "perf.yaml");
         File.WriteAllText(path, yaml.ToString());
         return path;
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTelemetry.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("run from inside the repository");
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }
