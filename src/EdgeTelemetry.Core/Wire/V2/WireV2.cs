@@ -74,9 +74,9 @@ public static class WireV2
         byte[]? decompressed = null;
         if (payload[1] == FlagBrotli)
         {
-            (decompressed, var problem) = Decompress(body, maxDecodedBytes);
-            if (decompressed is null) return Fail(problem == "too large" ? RejectReason.Oversized : RejectReason.MalformedPayload,
-                problem == "too large" ? $"v2 batch decompresses beyond {maxDecodedBytes} bytes" : $"v2 batch: {problem}", out error);
+            (decompressed, var tooLarge, var problem) = Decompress(body, maxDecodedBytes);
+            if (tooLarge) return Fail(RejectReason.Oversized, $"v2 batch decompresses beyond {maxDecodedBytes} bytes", out error);
+            if (decompressed is null) return Fail(RejectReason.MalformedPayload, $"v2 batch: {problem}", out error);
         }
         Batch batch;
         try
@@ -100,22 +100,14 @@ public static class WireV2
         if (batch.TimeDeltas.Count != n - 1)
             return Fail(RejectReason.MalformedPayload, $"{batch.TimeDeltas.Count} time deltas for {n} samples", out error);
 
-        // Columns: each series that occurs, ascending, then its channels.
         var seriesCount = dictionary.Series.Count;
-        var firstColumn = new Dictionary<uint, int>();
         var valueCount = 0L;
         foreach (var s in batch.Series)
         {
             if (s >= seriesCount) return Fail(RejectReason.MalformedPayload, $"series {s} is not in dictionary {TopicId(batch.Dictionary)} ({seriesCount} series)", out error);
-            firstColumn.TryAdd(s, 0);
             valueCount += dictionary.Series[(int)s].Channels.Count;
         }
-        var columns = 0;
-        foreach (var s in firstColumn.Keys.Order().ToList())
-        {
-            firstColumn[s] = columns;
-            columns += dictionary.Series[(int)s].Channels.Count;
-        }
+        var firstColumn = ColumnStarts(batch.Series, dictionary, out var columns);
         if (batch.Decimals.Count != columns) return Fail(RejectReason.MalformedPayload, $"{batch.Decimals.Count} column scales for {columns} columns", out error);
         if (batch.Decimals.Any(d => d > MaxDecimals)) return Fail(RejectReason.MalformedPayload, $"a column scale exceeds {MaxDecimals} decimals", out error);
         if (batch.Values.Count != valueCount) return Fail(RejectReason.MalformedPayload, $"{batch.Values.Count} values for {valueCount} readings", out error);
@@ -181,8 +173,24 @@ public static class WireV2
         }
     }
 
-    /// <summary>Brotli-decompresses at most <paramref name="limit"/> bytes; null and "too large" when there would be more (a bomb).</summary>
-    private static (byte[]? Data, string? Problem) Decompress(ReadOnlySpan<byte> compressed, int limit)
+    /// <summary>
+    /// Where each series' columns start, encoder and decoder alike: each series that occurs, in ascending index,
+    /// then its channels in order. <paramref name="series"/> must index into <paramref name="dictionary"/>.
+    /// </summary>
+    internal static Dictionary<uint, int> ColumnStarts(IEnumerable<uint> series, ChannelDictionary dictionary, out int columns)
+    {
+        var starts = new Dictionary<uint, int>();
+        columns = 0;
+        foreach (var s in series.Distinct().Order())
+        {
+            starts[s] = columns;
+            columns += dictionary.Series[(int)s].Channels.Count;
+        }
+        return starts;
+    }
+
+    /// <summary>Brotli-decompresses at most <paramref name="limit"/> bytes; TooLarge when there would be more (a bomb).</summary>
+    private static (byte[]? Data, bool TooLarge, string? Problem) Decompress(ReadOnlySpan<byte> compressed, int limit)
     {
         // BrotliDecoder reports by status, not exception; the output grows by doubling up to the limit.
         using var decoder = new BrotliDecoder();
@@ -196,15 +204,15 @@ public static class WireV2
             switch (status)
             {
                 case System.Buffers.OperationStatus.Done:
-                    return (buffer.AsSpan(0, total).ToArray(), null);
+                    return (buffer.AsSpan(0, total).ToArray(), false, null);
                 case System.Buffers.OperationStatus.DestinationTooSmall:
-                    if (buffer.Length >= limit) return (null, "too large");
+                    if (buffer.Length >= limit) return (null, true, null);
                     Array.Resize(ref buffer, (int)Math.Min(limit, buffer.Length * 2L));
                     break;
                 case System.Buffers.OperationStatus.NeedMoreData:
-                    return (null, "Brotli stream is truncated");
+                    return (null, false, "Brotli stream is truncated");
                 default:
-                    return (null, "Brotli stream is corrupt");
+                    return (null, false, "Brotli stream is corrupt");
             }
         }
     }

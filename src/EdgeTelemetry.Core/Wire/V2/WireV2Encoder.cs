@@ -73,11 +73,8 @@ public sealed class WireV2Encoder
             last[index[i]] = (t, seen ? t - prev.Time : null);
         }
 
-        // Columns in the decoder's order: series that occur, ascending, then their channels.
-        var present = index.Distinct().Order().ToArray();
-        var firstColumn = new Dictionary<uint, int>();
-        var columns = 0;
-        foreach (var s in present) { firstColumn[s] = columns; columns += _dictionary.Series[(int)s].Channels.Count; }
+        // Columns in the order the decoder reads them (WireV2.ColumnStarts).
+        var firstColumn = WireV2.ColumnStarts(index, _dictionary, out var columns);
         var decimals = new int[columns];
         for (var i = 0; i < samples.Count; i++)
         for (var c = 0; c < samples[i].Readings.Count; c++)
