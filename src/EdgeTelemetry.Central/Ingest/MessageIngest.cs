@@ -266,7 +266,6 @@ public sealed class MessageIngest
         return true;
     }
 
-    /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
     private ChannelDictionary? Dictionary(string site, string device, ulong id) =>
         _dictionaries.TryGetValue((site, device), out var byId) ? byId.GetValueOrDefault(id) : null;
 
@@ -297,6 +296,7 @@ public sealed class MessageIngest
             Lines(DeadLetterPoints.ToPoint(rejection, topic, from, null, payload, receivedAt)), 1, 0, [rejection], 0);
     }
 
+    /// <summary>A device's retained online/offline message becomes a device_status point (fleet history).</summary>
     private PreparedMessage PrepareStatus(string topic, byte[] payload, DateTimeOffset receivedAt, DeviceTopic device)
     {
         _metrics.StatusReceived();
