@@ -1,5 +1,6 @@
 using EdgeTelemetry.Dashboards.Tests.Grafana;
 using EdgeTelemetry.LocalServers;
+using EdgeTelemetry.Model;
 
 namespace EdgeTelemetry.Dashboards.Tests;
 
@@ -131,6 +132,33 @@ public class DashboardQueryTests(SeededInflux influx)
         Assert.NotEmpty(smelting.Rows);
         Assert.All(smelting.Rows, r => Assert.True(Convert.ToDouble(r[peak]) > 10));
         Assert.Contains(smelting.Rows, r => Convert.ToDouble(r[peak]) > 25); // the spikes reach ~30 ug/m3
+    }
+
+    [Fact]
+    public async Task Above_level_count_is_right_when_the_range_starts_inside_a_minute_with_a_spike()
+    {
+        // influxd 1.6 drops every row of a counted subquery when the outer query repeats a time
+        // filter that starts after the first inner window: a range opening 40 s into a smelting
+        // spike showed no exceedance at all (seen in CI).
+        var seed = influx.Seed;
+        var cycle = (seed.Start.ToUnixTimeSeconds() / 1200 + 1) * 1200; // the simulated spikes start every 20 min
+        var from = DateTimeOffset.FromUnixTimeSeconds(cycle + 40);
+        var d = Load("mercury-verification.json");
+        var q = d.Queries().Single(q => q.PanelTitle == "Above the selected level");
+        var variables = (await influx.VariablesAsync(d)).ToDictionary(kv => kv.Key, kv => kv.Value.Current);
+        var series = await influx.QueryAsync(GrafanaMacros.Expand(q.Query, from, seed.End, SeededInflux.DefaultInterval, variables));
+
+        long fromNs = Time.ToUnixNanoseconds(from), toNs = Time.ToUnixNanoseconds(seed.End);
+        foreach (var equipment in new[] { "smelting-area", "processing-area" })
+        {
+            var expected = seed.Points
+                .Where(p => p.Measurement == "mercury_vapour" && p.TimestampNs >= fromNs && p.TimestampNs <= toNs
+                            && p.Tags.Any(t => t is { Key: "equipment" } && t.Value == equipment))
+                .GroupBy(p => p.TimestampNs / 60_000_000_000)
+                .Count(minute => minute.Max(p => p.Fields.Single(f => f.Key == "hg").Value.Float) > 10);
+            var counted = Assert.Single(series, s => s.Tags["equipment"] == equipment);
+            Assert.Equal(expected, Convert.ToInt64(Assert.Single(counted.Rows)[1]));
+        }
     }
 
     [Fact]
