@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EdgeTelemetry.LocalServers;
+using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using MQTTnet;
 using static EdgeTelemetry.Benchmarks.BenchTools;
 
@@ -19,6 +22,10 @@ namespace EdgeTelemetry.Benchmarks;
 /// <item>under qemu, resident memory is the guest's: the mappings below the emulator's own image and heap;</item>
 /// <item>published size: the build's folder on disk, without debug symbols (.pdb, .dbg).</item>
 /// </list>
+/// <c>--central</c> runs the central service (its own process) and influxd too, so the agent gets receipts and the
+/// wire-v2 announcement; <c>--encodings json,auto</c> measures each build once per <c>publish.encoding</c>. Payload
+/// bytes then count dictionaries too, v2 readings are counted by decoding, and receipts are reported as bytes/reading
+/// the other way.
 /// A build is <c>label=path</c>: path is an executable (a published folder's EdgeTelemetry.Agent) or a
 /// .dll run by <c>dotnet</c>; <c>--qemu ROOTFS</c> runs executables under qemu-aarch64-static -L ROOTFS
 /// (the arm64 build; RSS there is close to native, CPU is the emulator's and is not the Pi's).
@@ -26,7 +33,7 @@ namespace EdgeTelemetry.Benchmarks;
 public static class AgentFootprint
 {
     private sealed record Result(string Label, double FirstPublishS, double SteadyRssMb, double PeakRssMb, double CpuPercent,
-        double ReadingsPerS, double PayloadBytesPerReading, double PublishedMb);
+        double ReadingsPerS, double PayloadBytesPerReading, double ReceiptBytesPerReading, double PublishedMb);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -41,44 +48,95 @@ public static class AgentFootprint
             .ToDictionary(e => e.Split('=', 2)[0], e => e.Split('=', 2)[1]);
         if (qemuRootFs is not null) env["DOTNET_EnableWriteXorExecute"] = "0"; // as scripts/arm64-smoke.sh: qemu-user and W^X double mapping
 
+        var encodings = (Option(args, "--encodings") ?? "auto").Split(',');
+
         await using var broker = await MosquittoServer.StartAsync();
-        Console.WriteLine($"mosquitto on {broker.Port}; {centrifuges} simulated centrifuges at 1 s; warm-up {warmup.TotalSeconds:F0} s, measured {window.TotalSeconds:F0} s{(qemuRootFs is null ? "" : $"; under qemu-aarch64-static -L {qemuRootFs}")}");
-        Console.WriteLine();
-        Console.WriteLine("| build | start → first publish s | RSS steady MB (median) | RSS peak MB (VmHWM) | CPU % of one core | readings/s | payload B/reading | published MB (no symbols) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        var round = 0;
-        foreach (var (label, path) in builds)
+        await using var influx = args.Contains("--central") ? await InfluxDbServer.StartAsync() : null;
+        var central = influx is null ? null : StartCentral(broker, influx);
+        try
         {
-            var r = await MeasureAsync(broker, label, path, $"bench-{++round}", centrifuges, warmup, window, qemuRootFs, env);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.FirstPublishS:F2} | {r.SteadyRssMb:F1} | {r.PeakRssMb:F1} | {r.CpuPercent:F2} | {r.ReadingsPerS:F1} | {r.PayloadBytesPerReading:F1} | {r.PublishedMb:F1} |"));
+            if (central is not null) await WaitForAnnouncementAsync(broker);
+            Console.WriteLine($"mosquitto on {broker.Port}{(central is null ? ", no central service" : $", central service and influxd")}; {centrifuges} simulated centrifuges at 1 s; warm-up {warmup.TotalSeconds:F0} s, measured {window.TotalSeconds:F0} s{(qemuRootFs is null ? "" : $"; under qemu-aarch64-static -L {qemuRootFs}")}");
+            Console.WriteLine();
+            Console.WriteLine("| build | encoding | start → first publish s | RSS steady MB (median) | RSS peak MB (VmHWM) | CPU % of one core | readings/s | payload B/reading | receipts B/reading | published MB (no symbols) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            var round = 0;
+            foreach (var (label, path) in builds)
+            foreach (var encoding in encodings)
+            {
+                var r = await MeasureAsync(broker, label, path, $"bench-{++round}", centrifuges, encoding, warmup, window, qemuRootFs, env);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Label} | {encoding} | {r.FirstPublishS:F2} | {r.SteadyRssMb:F1} | {r.PeakRssMb:F1} | {r.CpuPercent:F2} | {r.ReadingsPerS:F1} | {r.PayloadBytesPerReading:F1} | {r.ReceiptBytesPerReading:F2} | {r.PublishedMb:F1} |"));
+            }
+        }
+        finally
+        {
+            if (central is not null) await central.StopAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         }
         return 0;
     }
 
-    private static async Task<Result> MeasureAsync(MosquittoServer broker, string label, string path, string device, int centrifuges,
+    private static ChildProcess StartCentral(MosquittoServer broker, InfluxDbServer influx)
+    {
+        var work = Directory.CreateTempSubdirectory("et-agent-central-").FullName;
+        return ChildProcess.Start("dotnet",
+        [
+            EndToEnd.CentralDll(), "--urls", $"http://127.0.0.1:{ChildProcess.FreePort()}",
+            $"--Ingest:BrokerPort={broker.Port}", "--Ingest:ClientId=bench-agent-central", $"--Influx:Url={influx.Url}", "--Influx:Database=bench",
+            "--Logging:LogLevel:Default=Warning", "--Api:Keys:0:Name=bench", "--Api:Keys:0:Key=bench-key-" + Guid.NewGuid().ToString("N"), "--Api:Keys:0:Role=operator",
+        ], work, Path.Combine(work, "central.out"), Path.Combine(work, "central.err"));
+    }
+
+    /// <summary>The central service's retained announcement is on the broker: agents started now see it.</summary>
+    private static async Task WaitForAnnouncementAsync(MosquittoServer broker)
+    {
+        var announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e => { announced.TrySetResult(); return Task.CompletedTask; };
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!client.IsConnected)
+                await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+            await client.SubscribeAsync(Topics.CentralCapabilities);
+            if (await Task.WhenAny(announced.Task, Task.Delay(1000)) == announced.Task) break;
+            if (attempt == 60) throw new TimeoutException("the central service did not announce itself within 60 s");
+            await client.UnsubscribeAsync(Topics.CentralCapabilities);
+        }
+        await client.DisconnectAsync();
+    }
+
+    private static async Task<Result> MeasureAsync(MosquittoServer broker, string label, string path, string device, int centrifuges, string encoding,
         TimeSpan warmup, TimeSpan window, string? qemuRootFs, IReadOnlyDictionary<string, string> env)
     {
         var work = Directory.CreateTempSubdirectory("et-agent-").FullName;
         var config = Path.Combine(work, "agent.yaml");
-        await File.WriteAllTextAsync(config, StationYaml(device, broker.Port, centrifuges));
+        await File.WriteAllTextAsync(config, StationYaml(device, broker.Port, centrifuges, encoding));
 
         // Readings and payload bytes as they arrive; the first message's arrival marks "first publish".
-        long readings = 0, bytes = 0;
+        long readings = 0, bytes = 0, receiptBytes = 0;
         var first = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new Stopwatch();
+        var dictionaries = new System.Collections.Concurrent.ConcurrentDictionary<ulong, ChannelDictionary>();
         using var subscriber = new MqttClientFactory().CreateMqttClient();
         subscriber.ApplicationMessageReceivedAsync += e =>
         {
             var payload = e.ApplicationMessage.Payload;
-            first.TrySetResult(clock.Elapsed);
+            var topic = e.ApplicationMessage.Topic;
+            if (topic.EndsWith("/receipts", StringComparison.Ordinal)) { Interlocked.Add(ref receiptBytes, payload.Length); return Task.CompletedTask; }
             Interlocked.Add(ref bytes, payload.Length);
-            Interlocked.Add(ref readings, CountReadings(payload));
+            if (Topics.TryParseDictionary(topic, out _, out _, out var id))
+            {
+                if (WireV2.TryParseDictionary(payload.ToArray(), id, 1024, out _) is { } dictionary) dictionaries[id] = dictionary;
+                return Task.CompletedTask;
+            }
+            first.TrySetResult(clock.Elapsed);
+            Interlocked.Add(ref readings, CountReadings(payload.ToArray(), device, dictionaries));
             return Task.CompletedTask;
         };
         await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"footprint-{device}")
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
-        await subscriber.SubscribeAsync($"edgetelemetry/v1/bench/{device}/telemetry", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        foreach (var kind in new[] { "telemetry", "dictionary/+", "receipts" })
+            await subscriber.SubscribeAsync($"edgetelemetry/v1/bench/{device}/{kind}", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
 
         string[] agentArgs = ["--config", config, "--Logging:LogLevel:Default=Warning"];
         var (exe, argv) = path.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", (string[])[path, .. agentArgs])
@@ -106,13 +164,13 @@ public static class AgentFootprint
         {
             var firstPublish = await first.Task.WaitAsync(TimeSpan.FromSeconds(qemuRootFs is null ? 60 : 300));
             await Task.Delay(warmup - firstPublish > TimeSpan.Zero ? warmup - firstPublish : TimeSpan.Zero);
-            var (cpu0, r0, b0) = (CpuSeconds(agent.Id), Interlocked.Read(ref readings), Interlocked.Read(ref bytes));
+            var (cpu0, r0, b0, rb0) = (CpuSeconds(agent.Id), Interlocked.Read(ref readings), Interlocked.Read(ref bytes), Interlocked.Read(ref receiptBytes));
             var from = clock.Elapsed;
             var measured = Stopwatch.StartNew();
             await Task.Delay(window);
             var seconds = measured.Elapsed.TotalSeconds;
             var cpu = (CpuSeconds(agent.Id) - cpu0) / seconds * 100;
-            var (r1, b1) = (Interlocked.Read(ref readings) - r0, Interlocked.Read(ref bytes) - b0);
+            var (r1, b1, rb1) = (Interlocked.Read(ref readings) - r0, Interlocked.Read(ref bytes) - b0, Interlocked.Read(ref receiptBytes) - rb0);
             await sampling.CancelAsync();
             await sampler;
             var steady = rss.Where(r => r.At >= from).Select(r => r.Mb).Order().ToList();
@@ -120,7 +178,7 @@ public static class AgentFootprint
             var peak = qemuRootFs is null ? StatusMb(agent.Id, "VmHWM:") : rss.Max(r => r.Mb);
             if (qemuRootFs is not null) Console.Error.WriteLine($"  {label}: the emulator process peaked at {emulatorMb:F0} MB resident (its own heap and binary included)");
             return new Result(label, firstPublish.TotalSeconds, steady[steady.Count / 2], peak, cpu, r1 / seconds, r1 == 0 ? double.NaN : (double)b1 / r1,
-                PublishedBytes(path) / 1e6);
+                r1 == 0 ? double.NaN : (double)rb1 / r1, PublishedBytes(path) / 1e6);
         }
         catch
         {
@@ -137,16 +195,19 @@ public static class AgentFootprint
     }
 
     /// <summary>The perf station of issues 11 and 15: simulated centrifuges at 1 s, nothing else.</summary>
-    private static string StationYaml(string device, int port, int centrifuges)
+    private static string StationYaml(string device, int port, int centrifuges, string encoding)
     {
-        var yaml = new System.Text.StringBuilder($"site: bench\ndevice: {device}\nbroker:\n  host: 127.0.0.1\n  port: {port}\nbuffer:\n  path: buffer.db\nsensors:\n");
+        var yaml = new System.Text.StringBuilder($"site: bench\ndevice: {device}\nbroker:\n  host: 127.0.0.1\n  port: {port}\nbuffer:\n  path: buffer.db\npublish:\n  encoding: {encoding}\nsensors:\n");
         for (var i = 1; i <= centrifuges; i++)
             yaml.Append(CultureInfo.InvariantCulture, $"  - driver: simulated\n    equipment: centrifuge-{i}\n    profile: centrifuge\n    intervalMs: 1000\n");
         return yaml.ToString();
     }
 
-    private static long CountReadings(System.Buffers.ReadOnlySequence<byte> payload)
+    private static long CountReadings(byte[] payload, string device, System.Collections.Concurrent.ConcurrentDictionary<ulong, ChannelDictionary> dictionaries)
     {
+        if (WireV2.IsV2(payload))
+            return WireV2.TryDecode(payload, "bench", device, id => dictionaries.GetValueOrDefault(id), 100_000, 64 << 20, out _) is { } batch
+                ? batch.Samples.Sum(s => (long)s.Readings.Count) : 0;
         try
         {
             using var doc = JsonDocument.Parse(payload);

@@ -239,7 +239,7 @@ public static class EndToEnd
 
     private static string? _centralDll;
 
-    private static string CentralDll()
+    internal static string CentralDll()
     {
         if (_centralDll is not null) return File.Exists(_centralDll) ? _centralDll : throw new FileNotFoundException("--central-dll not found", _centralDll);
         var dll = Path.Combine(RepoRoot(), "src", "EdgeTelemetry.Central", "bin", "Release", "net10.0", "EdgeTelemetry.Central.dll");

@@ -310,6 +310,60 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         finally { _lock.Release(); }
     }
 
+    /// <summary>
+    /// Sends again the rows of <paramref name="ranges"/> that await a receipt (the central service deferred them:
+    /// it lacked their wire-v2 dictionary). Returns the rows queued.
+    /// </summary>
+    public async Task<long> ResendAsync(IReadOnlyList<(long From, long To)> ranges, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
+            long n = 0;
+            foreach (var (from, to) in ranges)
+            {
+                await using var cmd = _db.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = $"UPDATE samples SET sent = {(int)SendState.Unsent} WHERE sent = {(int)SendState.AwaitingReceipt} AND seq BETWEEN $from AND $to";
+                cmd.Parameters.AddWithValue("$from", from);
+                cmd.Parameters.AddWithValue("$to", to);
+                n += await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+            return n;
+        }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>A value the publisher keeps with the buffer (its wire-v2 dictionary), null when never set.</summary>
+    public async Task<string?> GetMetaAsync(string key, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT value FROM meta WHERE key = $key";
+            cmd.Parameters.AddWithValue("$key", key);
+            return await cmd.ExecuteScalarAsync(ct) as string;
+        }
+        finally { _lock.Release(); }
+    }
+
+    public async Task SetMetaAsync(string key, string value, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            cmd.Parameters.AddWithValue("$key", key);
+            cmd.Parameters.AddWithValue("$value", value);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally { _lock.Release(); }
+    }
+
     /// <summary>Publications beyond a row's first (each a possible duplicate centrally, never a loss), and rows the central service dead-lettered.</summary>
     public async Task<(long Resent, long ReceiptRejected)> ReceiptCountersAsync(CancellationToken ct = default)
     {

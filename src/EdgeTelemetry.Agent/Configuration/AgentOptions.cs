@@ -120,6 +120,13 @@ public sealed class PublishOptions
     public double ReceiptGapGraceSeconds { get; set; } = 5;
     /// <summary>How long after connecting to wait for the central service's retained announcement before publishing ("auto").</summary>
     public int CapabilitiesWaitMs { get; set; } = 2000;
+    /// <summary>
+    /// Batch encoding: "auto" sends wire v2 (binary, columnar, ~10× smaller) when the central service announces it
+    /// and receipts are on, else v1 JSON; "v2" insists (still JSON without receipts); "json" always v1.
+    /// </summary>
+    public string Encoding { get; set; } = "auto";
+    /// <summary>MQTT v5 topic aliases, when the broker offers them: a batch carries 2 bytes instead of its ~50-byte topic.</summary>
+    public bool TopicAliases { get; set; } = true;
 }
 
 /// <summary>

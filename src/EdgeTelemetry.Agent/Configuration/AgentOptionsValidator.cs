@@ -50,6 +50,7 @@ public static class AgentOptionsValidator
         if (o.Buffer.Synchronous is not ("FULL" or "NORMAL" or "EXTRA")) Add("buffer:synchronous", $"'{o.Buffer.Synchronous}' must be FULL, NORMAL or EXTRA");
         if (o.Publish.MaxSamplesPerBatch < 1) Add("publish:maxSamplesPerBatch", "must be at least 1");
         if (o.Publish.Receipts is not ("auto" or "required" or "off")) Add("publish:receipts", $"'{o.Publish.Receipts}' must be auto, required or off");
+        if (o.Publish.Encoding is not ("auto" or "v2" or "json")) Add("publish:encoding", $"'{o.Publish.Encoding}' must be auto, v2 or json");
         if (o.Publish.ReceiptTimeoutSeconds < 0) Add("publish:receiptTimeoutSeconds", "must be 0 (derived from the receipt latency) or more");
         if (o.Publish.ReceiptGapGraceSeconds < 0) Add("publish:receiptGapGraceSeconds", "must be 0 or more");
         if (o.Hardware is not ("real" or "emulated")) Add("hardware", $"'{o.Hardware}' must be real or emulated");

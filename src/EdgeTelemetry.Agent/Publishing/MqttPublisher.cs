@@ -4,6 +4,7 @@ using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -155,29 +156,33 @@ public sealed class MqttPublisher(
         if (samples.Count == 0) return 0;
 
         var sentNs = Time.ToUnixNanoseconds(clock.GetUtcNow());
-        var payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples, sentNs));
+        var v2 = await WireV2EncoderAsync(opts, ct);
+        var payload = Encode(v2, samples, samples.Count, sentNs);
         // Halve the batch until it fits; a single sample always fits (readings per sample are few).
         var count = samples.Count;
         while (payload.Length > opts.MaxBatchBytes && count > 1)
         {
             count /= 2;
-            payload = BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples.Take(count), sentNs));
+            payload = Encode(v2, samples, count, sentNs);
         }
+        // The dictionary a v2 batch names goes first (retained), whenever it grew, on each new connection, or when asked.
+        if (v2 is not null && (v2.DictionaryId != _dictionaryPublished || _dictionaryRequested))
+            await PublishDictionaryAsync(client, v2, opts, ct);
 
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
+        var builder = new MqttApplicationMessageBuilder()
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
-            .Build();
+            .WithContentType(v2 is null ? "application/json" : WireV2.ContentType);
+        var alias = WithTopic(builder, topic);
 
         // Bounded by its own timeout, not by shutdown: cancelling a publish mid-flight drops the
         // connection, and the drain on a clean stop would then have nothing to send through.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(opts.PublishTimeoutSeconds));
-        var result = await client.PublishAsync(message, timeout.Token);
+        var result = await client.PublishAsync(builder.Build(), timeout.Token);
 
         var delivered = result.ReasonCode == MqttClientPublishReasonCode.Success
             || (!opts.RequireSubscriber && result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers);
+        if (alias != 0 && result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers) _aliasesSet.Add(alias);
         if (!delivered)
             throw new InvalidOperationException(result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers
                 ? "broker has no subscriber for telemetry (is the central service's session created?); data stays buffered"
@@ -191,6 +196,93 @@ public sealed class MqttPublisher(
         return count;
     }
 
+    private byte[] Encode(WireV2Encoder? v2, IReadOnlyList<Sample> samples, int count, long sentNs) => v2 is null
+        ? BatchCodec.Encode(BatchCodec.ToBatch(options.Value.Site, options.Value.Device, buffer.StreamId, AgentVersion, samples.Take(count), sentNs))
+        : v2.Encode(count == samples.Count ? samples : samples.Take(count).ToList(), sentNs, out _);
+
+    private const string KeptDictionaryKey = "wire_v2_dictionary";
+    private WireV2Encoder? _v2;
+    /// <summary>The dictionary id published in this connection (0: none yet), and the one the buffer keeps.</summary>
+    private ulong _dictionaryPublished, _dictionaryKept;
+    /// <summary>Ids this agent published for this stream: a deferral receipt naming another is not ours to act on.</summary>
+    private readonly HashSet<ulong> _ownDictionaries = [];
+    private volatile bool _dictionaryRequested;
+    private volatile int _centralWire;
+    private bool _warnedV2WithoutReceipts;
+
+    /// <summary>
+    /// The wire-v2 encoder when this batch goes as v2, else null (v1 JSON). v2 needs receipts: a batch the central
+    /// service defers is acknowledged but not stored, and only a receipt brings it back.
+    /// </summary>
+    private async Task<WireV2Encoder?> WireV2EncoderAsync(PublishOptions o, CancellationToken ct)
+    {
+        var wanted = o.Encoding == "v2" || (o.Encoding == "auto" && _centralWire >= 2);
+        if (!wanted) return null;
+        if (!stats.ReceiptsActive)
+        {
+            if (o.Encoding == "v2" && !_warnedV2WithoutReceipts)
+                logger.LogWarning("publish:encoding is v2 but the central service sends no receipts: sending v1 JSON (v2 needs receipts)");
+            _warnedV2WithoutReceipts = true;
+            return null;
+        }
+        if (_v2 is null)
+        {
+            var kept = await buffer.GetMetaAsync(KeptDictionaryKey, ct);
+            _v2 = kept is null ? new WireV2Encoder(buffer.StreamId, AgentVersion) : WireV2Encoder.Resume(Convert.FromBase64String(kept), buffer.StreamId, AgentVersion);
+            _dictionaryKept = _v2.DictionaryId;
+            if (_dictionaryKept != 0) _ownDictionaries.Add(_dictionaryKept);
+        }
+        return _v2;
+    }
+
+    /// <summary>
+    /// Publishes the encoder's dictionary, retained, and waits for its PUBACK; keeps it with the buffer, so a restart
+    /// names the same one, and clears the retained dictionary it replaces (the broker would otherwise keep one per growth).
+    /// </summary>
+    private async Task PublishDictionaryAsync(IMqttClient client, WireV2Encoder v2, PublishOptions o, CancellationToken ct)
+    {
+        var id = v2.DictionaryId;
+        _ownDictionaries.Add(id);
+        if (id != _dictionaryKept) await buffer.SetMetaAsync(KeptDictionaryKey, Convert.ToBase64String(v2.DictionaryPayload), ct);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.PublishTimeoutSeconds));
+        var result = await client.PublishAsync(Dictionary(id, v2.DictionaryPayload), timeout.Token);
+        if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+            throw new InvalidOperationException($"broker refused the wire-v2 dictionary: {result.ReasonCode} {result.ReasonString} (does the ACL let this device write its dictionary topic?)");
+        if (_dictionaryKept != 0 && _dictionaryKept != id)
+        {
+            // Best effort: a stale retained dictionary costs the broker a few hundred bytes, nothing else.
+            try { await client.PublishAsync(Dictionary(_dictionaryKept, []), timeout.Token); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { logger.LogDebug("Could not clear dictionary {Id}: {Error}", WireV2.TopicId(_dictionaryKept), ex.Message); }
+        }
+        _dictionaryKept = _dictionaryPublished = id;
+        _dictionaryRequested = false;
+        stats.DictionariesSent++;
+
+        MqttApplicationMessage Dictionary(ulong dictionary, byte[] payload) => new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.DictionaryFor(options.Value.Site, options.Value.Device, dictionary))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag()
+            .Build();
+    }
+
+    /// <summary>Topic aliases this connection has set up (MQTT v5): later messages carry two bytes instead of the topic.</summary>
+    private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal);
+    private readonly HashSet<ushort> _aliasesSet = [];
+    private ushort _aliasMaximum;
+
+    /// <summary>Sets the topic, or its alias once the broker has acknowledged a message that set it up; returns the alias (0: none).</summary>
+    private ushort WithTopic(MqttApplicationMessageBuilder builder, string topic)
+    {
+        if (!_aliases.TryGetValue(topic, out var alias) && _aliases.Count < _aliasMaximum)
+            _aliases[topic] = alias = (ushort)(_aliases.Count + 1);
+        var aliased = alias != 0 && _aliasesSet.Contains(alias);
+        builder.WithTopic(aliased ? "" : topic);
+        if (alias != 0) builder.WithTopicAlias(alias);
+        if (aliased) stats.AliasedBatches++;
+        return alias;
+    }
+
     private int _resendQueued;
     private TaskCompletionSource<bool> _capabilities = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -198,6 +290,7 @@ public sealed class MqttPublisher(
     private void OnCapabilities(CentralCapabilities? announced, PublishOptions o)
     {
         var receipts = announced is { Receipts: >= 1 };
+        _centralWire = announced?.Wire ?? 0;
         _capabilities.TrySetResult(receipts);
         if (o.Receipts != "auto" || receipts == stats.ReceiptsActive) return;
         stats.ReceiptsActive = receipts;
@@ -249,6 +342,18 @@ public sealed class MqttPublisher(
                         }
                     }
                 }
+                else if (receipt is { Deferred: { } deferredText, Dictionary: { } dictionary } && WireV2.TryParseTopicId(dictionary, out var dictionaryId)
+                         && _ownDictionaries.Contains(dictionaryId) && Ranges(deferredText, out var deferred))
+                {
+                    // The central service lacks the dictionary (restarted before the retained one reached it, or evicted
+                    // it): publish it again, then the batches it deferred.
+                    _dictionaryRequested = true;
+                    var again = await buffer.ResendAsync(deferred, ct);
+                    stats.ResentDeferred += again;
+                    Interlocked.Exchange(ref _resendQueued, 1);
+                    signal.Notify();
+                    logger.LogInformation("The central service lacked dictionary {Dictionary}: sending it and {Count} samples again", dictionary, again);
+                }
                 else if (receipt is null) logger.LogWarning("Ignored a receipt that does not parse ({Bytes} bytes)", payload.Length);
                 await e.AcknowledgeAsync(CancellationToken.None);
             }
@@ -288,6 +393,11 @@ public sealed class MqttPublisher(
         _capabilities = new(TaskCreationOptions.RunContinuationsAsynchronously);
         var connect = await client.ConnectAsync(builder.Build(), ct);
         stats.Connects++;
+        // Aliases and the dictionary's publication belong to a connection: set up again on each one.
+        _aliases.Clear();
+        _aliasesSet.Clear();
+        _aliasMaximum = opts.Publish.TopicAliases ? connect.TopicAliasMaximum : (ushort)0;
+        _dictionaryPublished = 0;
         logger.LogInformation("Connected to broker {Host}:{Port} as {Site}/{Device}, stream {Stream} (session present: {SessionPresent})",
             opts.Broker.Host, opts.Broker.Port, opts.Site, opts.Device, buffer.StreamId, connect.IsSessionPresent);
         if (opts.Publish.Receipts != "off")
@@ -354,7 +464,11 @@ public sealed class PublisherStats
     public long SamplesReceipted;
     public long ReceiptRejected;
     /// <summary>Samples sent again, by why: receipt overdue, a later receipt showed them missing, the broker lost our session.</summary>
-    public long ResentOverdue, ResentGap, ResentSession;
+    public long ResentOverdue, ResentGap, ResentSession, ResentDeferred;
+    /// <summary>Wire-v2 dictionaries published (each growth, each connection, each request).</summary>
+    public long DictionariesSent;
+    /// <summary>Batches sent with a topic alias in place of their topic.</summary>
+    public long AliasedBatches;
     /// <summary>PUBACK → receipt, per published message.</summary>
     public LatencyWindow ReceiptLatency { get; } = new(256);
 }

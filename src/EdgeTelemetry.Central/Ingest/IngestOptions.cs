@@ -46,4 +46,9 @@ public sealed class IngestOptions
     public double ReceiptTimeoutSeconds { get; set; } = 5;
     /// <summary>/healthz answers 503 when messages have waited this long without a successful write.</summary>
     public double StuckAfterSeconds { get; set; } = 120;
+    /// <summary>
+    /// Before resuming its session, read the retained wire-v2 dictionaries until none came for this long
+    /// (0: don't; batches that arrive before their dictionary are then deferred and re-sent by their agents).
+    /// </summary>
+    public int DictionaryPreloadQuietMs { get; set; } = 300;
 }

@@ -33,6 +33,9 @@ public sealed class PreparedMessage(string topic, byte[] payload, DateTimeOffset
     public IReadOnlyList<(long From, long To)> StoredSeqs { get; init; } = [];
     /// <summary>Sequence numbers this message dead-letters with their reason (ascending ranges).</summary>
     public IReadOnlyList<(long From, long To)> RejectedSeqs { get; init; } = [];
+    /// <summary>Wire v2: sequence numbers deferred because their dictionary (<see cref="MissingDictionary"/>) has not arrived.</summary>
+    public IReadOnlyList<(long From, long To)> DeferredSeqs { get; init; } = [];
+    public ulong? MissingDictionary { get; init; }
 
     public void Dispose() => Lines.Dispose();
 }
@@ -53,7 +56,7 @@ public sealed class MessageIngest
     private readonly HashSet<(string, string)> _known;
     private readonly BatchTranscoder _transcoder;
     /// <summary>Wire-v2 dictionaries as devices published them (retained, so every instance gets all on subscribing).</summary>
-    private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<ulong, ChannelDictionary>> _dictionaries = new();
+    private readonly ConcurrentDictionary<(string Site, string Device), DeviceDictionaries> _dictionaries = new();
     private const int MaxDictionariesPerDevice = 64;
     private const int MaxSeriesPerDictionary = 1024;
 
@@ -113,7 +116,13 @@ public sealed class MessageIngest
             // agent sends it again when no receipt comes (agents send v2 only with receipts on).
             _metrics.Deferred();
             _logger.LogWarning("Deferred a batch from {Site}/{Device}: {Detail}; the agent re-sends it", result.Topic?.Site, result.Topic?.Device, unknown.Detail);
-            return new PreparedMessage(topic, payload, receivedAt, result.Topic, null, new LineBuffer(256), 0, 0, [], 0);
+            // Its receipt names the seqs and the dictionary, so the agent re-publishes both at once rather than after its timeout.
+            var deferred = WireV2.TryReadSeqs(payload, _limits.MaxSamplesPerBatch, _limits.MaxPayloadBytes * BatchValidator.MaxV2Expansion, out var dictionaryId, out var seqs);
+            return new PreparedMessage(topic, payload, receivedAt, result.Topic, null, new LineBuffer(256), 0, 0, [], 0)
+            {
+                DeferredSeqs = deferred ? SeqRanges.FromUnordered(seqs) : [],
+                MissingDictionary = deferred ? dictionaryId : null,
+            };
         }
         if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
             result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
@@ -267,7 +276,7 @@ public sealed class MessageIngest
     }
 
     private ChannelDictionary? Dictionary(string site, string device, ulong id) =>
-        _dictionaries.TryGetValue((site, device), out var byId) ? byId.GetValueOrDefault(id) : null;
+        _dictionaries.TryGetValue((site, device), out var byId) ? byId.Get(id) : null;
 
     /// <summary>A device's wire-v2 dictionary: checked against the id it was published under, then kept for its batches.</summary>
     private PreparedMessage PrepareDictionary(string topic, byte[] payload, DateTimeOffset receivedAt, string site, string device, ulong id)
@@ -280,12 +289,10 @@ public sealed class MessageIngest
             rejection = new Rejection(RejectReason.UnknownDevice, $"{site}/{device} is not enrolled (Ingest:KnownDevicesOnly)");
         else if (payload.Length > _limits.MaxPayloadBytes)
             rejection = new Rejection(RejectReason.Oversized, $"dictionary is {payload.Length} bytes; the limit is {_limits.MaxPayloadBytes}");
-        else if (_dictionaries.GetOrAdd((site, device), _ => new()) is var byId && !byId.ContainsKey(id))
+        else if (_dictionaries.GetOrAdd((site, device), _ => new(MaxDictionariesPerDevice)) is var byId && !byId.Contains(id))
         {
-            if (byId.Count >= MaxDictionariesPerDevice)
-                rejection = new Rejection(RejectReason.Oversized, $"{site}/{device} already has {MaxDictionariesPerDevice} dictionaries");
-            else if (WireV2.TryParseDictionary(payload, id, MaxSeriesPerDictionary, out var error) is { } dictionary)
-                byId[id] = dictionary;
+            if (WireV2.TryParseDictionary(payload, id, MaxSeriesPerDictionary, out var error) is { } dictionary)
+                byId.Add(id, dictionary);
             else
                 rejection = new Rejection(RejectReason.MalformedPayload, error!);
         }

@@ -85,6 +85,55 @@ public sealed class MqttIngestService(
         }
     }
 
+    /// <summary>
+    /// Queues every retained wire-v2 dictionary ahead of the session's messages, read through a throwaway clean
+    /// session. The persistent session's queued batches arrive right at connect, before the retained dictionaries
+    /// its own subscription brings, and would all be deferred — to be re-sent by agents that may be off by then.
+    /// Done when no retained message came for <see cref="IngestOptions.DictionaryPreloadQuietMs"/>; a failure only
+    /// costs deferrals.
+    /// </summary>
+    private async Task PreloadDictionariesAsync(IngestOptions o, CancellationToken ct)
+    {
+        if (o.DictionaryPreloadQuietMs <= 0) return;
+        using var reader = new MqttClientFactory().CreateMqttClient();
+        var quiet = TimeSpan.FromMilliseconds(o.DictionaryPreloadQuietMs);
+        var lastAt = clock.GetTimestamp();
+        var count = 0;
+        reader.ApplicationMessageReceivedAsync += async e =>
+        {
+            if (!e.ApplicationMessage.Retain || e.ApplicationMessage.Payload.IsEmpty) return;
+            Interlocked.Exchange(ref lastAt, clock.GetTimestamp());
+            Interlocked.Increment(ref count);
+            var payload = e.ApplicationMessage.Payload;
+            await budget.AdmitAsync(payload.Length, c => inbox.WriteAsync(new InboundMessage(e.ApplicationMessage.Topic, payload.ToArray(), clock.GetUtcNow(), _ => Task.CompletedTask), c), ct);
+        };
+        try
+        {
+            var options = new MqttClientOptionsBuilder()
+                .WithTcpServer(o.BrokerHost, o.BrokerPort)
+                .WithClientId($"{o.ClientId}-dictionaries")
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithCleanStart(true)
+                .WithMaximumPacketSize(MaxPacketSize(o))
+                .WithTimeout(TimeSpan.FromSeconds(10));
+            if (o.Username is not null) options.WithCredentials(o.Username, o.Password);
+            if (o.UseTls) options.WithTlsOptions(t => t.UseTls());
+            await reader.ConnectAsync(options.Build(), ct);
+            await reader.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(Topics.AllDictionaries).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)).Build(), ct);
+            Interlocked.Exchange(ref lastAt, clock.GetTimestamp());
+            var deadline = clock.GetTimestamp();
+            while (clock.GetElapsedTime(Interlocked.Read(ref lastAt)) < quiet && clock.GetElapsedTime(deadline) < TimeSpan.FromSeconds(30))
+                await Task.Delay(quiet / 4, clock, ct);
+            await reader.DisconnectAsync(cancellationToken: ct);
+            logger.LogInformation("Read {Count} retained wire-v2 dictionaries before resuming the session", count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Could not read the retained dictionaries first ({Error}); batches that arrive before theirs are deferred", ex.Message);
+        }
+    }
+
     /// <summary>The MQTT packet size that carries a payload of Ingest:MaxPayloadBytes (topic and properties need far less than 4 KiB).</summary>
     public static uint MaxPacketSize(IngestOptions o) => (uint)Math.Clamp((long)o.MaxPayloadBytes + 4096, 4096, 268_435_455);
 
@@ -104,6 +153,7 @@ public sealed class MqttIngestService(
         if (o.Username is not null) builder.WithCredentials(o.Username, o.Password);
         if (o.UseTls) builder.WithTlsOptions(t => t.UseTls());
 
+        await PreloadDictionariesAsync(o, ct);
         var connect = await client.ConnectAsync(builder.Build(), ct);
         IsConnected = true;
         receipts.Attach(client);

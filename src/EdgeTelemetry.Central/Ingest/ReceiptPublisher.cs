@@ -1,5 +1,6 @@
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -37,6 +38,14 @@ public sealed class ReceiptPublisher(IngestMetrics metrics, IOptions<IngestOptio
             acc.RejectedRanges.AddRange(m.RejectedSeqs);
         }
         var receipts = new List<(DeviceTopic, Receipt)>(byStream.Count);
+        // A deferred v2 batch: its stream is named only in the dictionary we lack, so the receipt names the dictionary.
+        foreach (var group in written.Where(m => m is { Device: not null, MissingDictionary: not null } && m.DeferredSeqs.Count > 0)
+                     .GroupBy(m => (m.Device!.Value.Site, m.Device.Value.Device, Dictionary: m.MissingDictionary!.Value)))
+            receipts.Add((new DeviceTopic(group.Key.Site, group.Key.Device, TopicKind.Receipts), new Receipt
+            {
+                Deferred = SeqRanges.Format(Merge(group.SelectMany(m => m.DeferredSeqs).ToList())),
+                Dictionary = WireV2.TopicId(group.Key.Dictionary),
+            }));
         foreach (var ((site, device, stream), acc) in byStream)
         {
             var stored = Merge(acc.StoredRanges);
@@ -102,7 +111,7 @@ public sealed class ReceiptPublisher(IngestMetrics metrics, IOptions<IngestOptio
     {
         await client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(Topics.CentralCapabilities)
-            .WithPayload(ReceiptCodec.Encode(new CentralCapabilities { Receipts = options.Value.Receipts ? Receipt.CurrentVersion : 0 }))
+            .WithPayload(ReceiptCodec.Encode(new CentralCapabilities { Receipts = options.Value.Receipts ? Receipt.CurrentVersion : 0, Wire = 2 }))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag()
             .Build(), ct);

@@ -17,6 +17,13 @@ public sealed class Receipt
     [JsonPropertyName("stream")] public string? Stream { get; set; }
     [JsonPropertyName("stored")] public string? Stored { get; set; }
     [JsonPropertyName("rejected")] public string? Rejected { get; set; }
+    /// <summary>
+    /// Wire v2: these sequence numbers arrived in a batch whose dictionary (<see cref="Dictionary"/>, its topic id)
+    /// the central service does not hold; neither stored nor dead-lettered. The agent publishes its dictionary again
+    /// and re-sends them. No <see cref="Stream"/>: the stream is named in the dictionary it lacks.
+    /// </summary>
+    [JsonPropertyName("deferred")] public string? Deferred { get; set; }
+    [JsonPropertyName("dictionary")] public string? Dictionary { get; set; }
 }
 
 /// <summary>Retained on <see cref="Topics.CentralCapabilities"/>: what the central service behind this broker does.</summary>
@@ -25,6 +32,8 @@ public sealed class CentralCapabilities
     [JsonPropertyName("v")] public int Version { get; set; } = 1;
     /// <summary>Receipt protocol version; 0 or absent = no receipts (PUBACK is all a device gets).</summary>
     [JsonPropertyName("receipts")] public int Receipts { get; set; }
+    /// <summary>Highest wire encoding accepted; 0 or absent = v1 JSON only (an agent on "auto" then sends JSON).</summary>
+    [JsonPropertyName("wire")] public int Wire { get; set; }
 }
 
 public static class ReceiptCodec

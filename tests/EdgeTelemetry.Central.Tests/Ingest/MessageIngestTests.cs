@@ -118,7 +118,13 @@ public class MessageIngestTests
         {
             Assert.Equal((0, 0, 0), (early.PointCount, early.Accepted, early.Rejections.Count));
             Assert.Empty(early.StoredSeqs);
-            Assert.Empty(early.RejectedSeqs); // no receipt: the agent sends it again
+            Assert.Empty(early.RejectedSeqs);
+            // Its receipt asks for the dictionary and names the seqs to send again.
+            Assert.Equal([(1L, 1L)], early.DeferredSeqs);
+            Assert.Equal(encoder.DictionaryId, early.MissingDictionary);
+            var (device, receipt) = Assert.Single(ReceiptPublisher.Build([early]));
+            Assert.Equal(("dev-1", TopicKind.Receipts), (device.Device, device.Kind));
+            Assert.Equal(("1", WireV2.TopicId(encoder.DictionaryId), null, null, null), (receipt.Deferred, receipt.Dictionary, receipt.Stream, receipt.Stored, receipt.Rejected));
         }
         Assert.Contains("edgetelemetry_deferred_total 1\n", metrics.ToPrometheusText());
         Assert.False(delivery.Has("site-a", "dev-1", "s-1", 1));
@@ -138,19 +144,33 @@ public class MessageIngestTests
     }
 
     [Fact]
-    public void A_device_may_keep_64_dictionaries_and_the_next_is_refused_while_other_devices_keep_theirs()
+    public void A_device_keeps_its_newest_64_dictionaries_and_the_oldest_goes_while_other_devices_keep_theirs()
     {
         var (core, _, _) = Core();
-        Rejection? Publish(string device, int n)
+        var encoders = Enumerable.Range(0, 66).Select(n => new WireV2Encoder($"s-{n}", "0.1.0")).ToList();
+        var batches = encoders.Select(e => e.Encode([Centrifuge(1)], null, out _)).ToList();
+        void Publish(string device, int n)
         {
-            var encoder = new WireV2Encoder($"s-{n}", "0.1.0");
-            encoder.Encode([Centrifuge(1)], null, out _);
-            using var prepared = core.Prepare(Topics.DictionaryFor("site-a", device, encoder.DictionaryId), encoder.DictionaryPayload, Now);
-            return prepared.Rejections.SingleOrDefault();
+            using var prepared = core.Prepare(Topics.DictionaryFor("site-a", device, encoders[n].DictionaryId), encoders[n].DictionaryPayload, Now);
+            Assert.Empty(prepared.Rejections);
         }
-        for (var n = 0; n < 64; n++) Assert.Null(Publish("dev-1", n));
-        Assert.Null(Publish("dev-1", 0)); // the same one again (a retained re-delivery) is no new one
-        Assert.Equal(RejectReason.Oversized, Publish("dev-1", 64)?.Reason);
-        Assert.Null(Publish("dev-2", 64));
+        int Stored(string device, int n)
+        {
+            using var prepared = core.Prepare($"edgetelemetry/v1/site-a/{device}/telemetry", batches[n], Now);
+            return prepared.Accepted;
+        }
+        for (var n = 0; n < 64; n++) Publish("dev-1", n);
+        Publish("dev-1", 0); // the same one again (a retained re-delivery) is no new one
+        Publish("dev-2", 0);
+        Assert.Equal(1, Stored("dev-1", 0));
+
+        Publish("dev-1", 64);
+        Publish("dev-1", 65);
+
+        Assert.Equal(0, Stored("dev-1", 0)); // evicted: deferred, and its receipt asks for it again
+        Assert.Equal(0, Stored("dev-1", 1));
+        Assert.Equal(1, Stored("dev-1", 2));
+        Assert.Equal(1, Stored("dev-1", 65));
+        Assert.Equal(1, Stored("dev-2", 0));
     }
 }

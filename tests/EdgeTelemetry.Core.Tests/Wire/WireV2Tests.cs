@@ -134,6 +134,36 @@ public class WireV2Tests
         Assert.Null(WireV2.TryDecode(payload, "site-a", "dev-1", _ => null, MaxSamples, MaxDecoded, out var error));
         Assert.Equal(RejectReason.UnknownDictionary, error!.Reason);
         Assert.Contains(WireV2.TopicId(encoder.DictionaryId), error.Detail);
+
+        // Its seqs and dictionary can still be read, for the receipt that asks for the dictionary again.
+        var gapped = Station(2).Where(s => s.Seq != 3).ToList();
+        Assert.True(WireV2.TryReadSeqs(encoder.Encode(gapped, null, out _), MaxSamples, MaxDecoded, out var id, out var seqs));
+        Assert.Equal(encoder.DictionaryId, id);
+        Assert.Equal(gapped.Select(s => s.Seq), seqs);
+        Assert.False(WireV2.TryReadSeqs(payload[..^3], MaxSamples, MaxDecoded, out _, out _));
+    }
+
+    [Fact]
+    public void A_resumed_encoder_names_the_same_dictionary_and_grows_it_as_the_first_would_have()
+    {
+        var first = new WireV2Encoder(Stream, "0.1.0");
+        first.Encode(Station(1)[..3], null, out _);
+        var kept = first.DictionaryPayload;
+
+        var resumed = WireV2Encoder.Resume(kept, Stream, "0.1.0");
+        Assert.Equal(first.DictionaryId, resumed.DictionaryId);
+        resumed.Encode(Station(1)[..3], null, out var changed);
+        Assert.False(changed);
+        var payload = resumed.Encode(Station(1), null, out changed); // adds the environment series
+        first.Encode(Station(1), null, out _);
+        Assert.True(changed);
+        Assert.Equal(first.DictionaryId, resumed.DictionaryId);
+        AssertSame(Station(1), Decode(payload, resumed, out _));
+
+        // Another stream or agent version, or bytes that are not a dictionary: a fresh dictionary.
+        Assert.Equal(0UL, WireV2Encoder.Resume(kept, "0123456789abcdef0123456789abcdef", "0.1.0").DictionaryId);
+        Assert.Equal(0UL, WireV2Encoder.Resume(kept, Stream, "0.2.0").DictionaryId);
+        Assert.Equal(0UL, WireV2Encoder.Resume([0xff, 0xff], Stream, "0.1.0").DictionaryId);
     }
 
     [Fact]

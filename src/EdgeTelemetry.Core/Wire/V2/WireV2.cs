@@ -65,28 +65,7 @@ public static class WireV2
     public static TelemetryBatch? TryDecode(ReadOnlySpan<byte> payload, string site, string device, Func<ulong, ChannelDictionary?> dictionaries,
         int maxSamples, int maxDecodedBytes, out Rejection? error)
     {
-        error = null;
-        if (payload.Length < 2 || payload[0] != VersionByte)
-            return Fail(RejectReason.UnsupportedVersion, "not a v2 payload (first byte must be 0x02)", out error);
-        if (payload[1] is not (FlagRaw or FlagBrotli))
-            return Fail(RejectReason.MalformedPayload, $"unknown v2 flags 0x{payload[1]:x2}", out error);
-        var body = payload[2..];
-        byte[]? decompressed = null;
-        if (payload[1] == FlagBrotli)
-        {
-            (decompressed, var tooLarge, var problem) = Decompress(body, maxDecodedBytes);
-            if (tooLarge) return Fail(RejectReason.Oversized, $"v2 batch decompresses beyond {maxDecodedBytes} bytes", out error);
-            if (decompressed is null) return Fail(RejectReason.MalformedPayload, $"v2 batch: {problem}", out error);
-        }
-        Batch batch;
-        try
-        {
-            batch = decompressed is null ? Batch.Parser.ParseFrom(body) : Batch.Parser.ParseFrom(decompressed);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            return Fail(RejectReason.MalformedPayload, $"v2 batch does not parse: {ex.Message}", out error);
-        }
+        if (TryParseBatch(payload, maxDecodedBytes, out error) is not { } batch) return null;
 
         var dictionary = dictionaries(batch.Dictionary);
         if (dictionary is null)
@@ -174,6 +153,60 @@ public static class WireV2
     }
 
     /// <summary>
+    /// The sequence numbers of a v2 batch and the dictionary it names, read without that dictionary (a batch that
+    /// arrives before its dictionary is deferred, and its agent told which seqs to send again).
+    /// </summary>
+    public static bool TryReadSeqs(ReadOnlySpan<byte> payload, int maxSamples, int maxDecodedBytes, out ulong dictionaryId, out List<long> seqs)
+    {
+        dictionaryId = 0;
+        seqs = [];
+        if (TryParseBatch(payload, maxDecodedBytes, out _) is not { } batch) return false;
+        var n = batch.Series.Count;
+        if (n == 0 || n > maxSamples || (batch.SeqDeltas.Count != 0 && batch.SeqDeltas.Count != n - 1)) return false;
+        try
+        {
+            var seq = checked((long)batch.FirstSeq);
+            for (var i = 0; i < n; i++)
+            {
+                if (i > 0) seq = checked(seq + (batch.SeqDeltas.Count == 0 ? 1 : batch.SeqDeltas[i - 1]));
+                if (seq is < 1 or > BatchValidator.MaxSeq) return false;
+                seqs.Add(seq);
+            }
+        }
+        catch (OverflowException) { return false; }
+        dictionaryId = batch.Dictionary;
+        return true;
+    }
+
+    /// <summary>Frame, decompress (bounded) and parse; null with the reason for anything that is not a v2 batch.</summary>
+    private static Batch? TryParseBatch(ReadOnlySpan<byte> payload, int maxDecodedBytes, out Rejection? error)
+    {
+        error = null;
+        if (payload.Length < 2 || payload[0] != VersionByte)
+            return FailBatch(RejectReason.UnsupportedVersion, "not a v2 payload (first byte must be 0x02)", out error);
+        if (payload[1] is not (FlagRaw or FlagBrotli))
+            return FailBatch(RejectReason.MalformedPayload, $"unknown v2 flags 0x{payload[1]:x2}", out error);
+        var body = payload[2..];
+        byte[]? decompressed = null;
+        if (payload[1] == FlagBrotli)
+        {
+            (decompressed, var tooLarge, var problem) = Decompress(body, maxDecodedBytes);
+            if (tooLarge) return FailBatch(RejectReason.Oversized, $"v2 batch decompresses beyond {maxDecodedBytes} bytes", out error);
+            if (decompressed is null) return FailBatch(RejectReason.MalformedPayload, $"v2 batch: {problem}", out error);
+        }
+        Batch batch;
+        try
+        {
+            batch = decompressed is null ? Batch.Parser.ParseFrom(body) : Batch.Parser.ParseFrom(decompressed);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return FailBatch(RejectReason.MalformedPayload, $"v2 batch does not parse: {ex.Message}", out error);
+        }
+        return batch;
+    }
+
+    /// <summary>
     /// Where each series' columns start, encoder and decoder alike: each series that occurs, in ascending index,
     /// then its channels in order. <paramref name="series"/> must index into <paramref name="dictionary"/>.
     /// </summary>
@@ -220,6 +253,12 @@ public static class WireV2
     private static TelemetryBatch? Fail(RejectReason reason, string detail, out Rejection? error)
     {
         error = new Rejection(reason, detail);
+        return null;
+    }
+
+    private static Batch? FailBatch(RejectReason reason, string detail, out Rejection? error)
+    {
+        Fail(reason, detail, out error);
         return null;
     }
 }

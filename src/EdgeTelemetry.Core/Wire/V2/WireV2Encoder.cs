@@ -23,6 +23,28 @@ public sealed class WireV2Encoder
         _dictionary.Agent = agentVersion;
     }
 
+    /// <summary>
+    /// An encoder that goes on with the dictionary an earlier run kept (<see cref="DictionaryPayload"/>), so a restart
+    /// names the same dictionary instead of leaving another retained one behind. A fresh encoder when the kept one
+    /// does not parse or was for another stream or agent version.
+    /// </summary>
+    public static WireV2Encoder Resume(ReadOnlySpan<byte> kept, string stream, string agentVersion)
+    {
+        var encoder = new WireV2Encoder(stream, agentVersion);
+        ChannelDictionary dictionary;
+        try { dictionary = ChannelDictionary.Parser.ParseFrom(kept); }
+        catch (InvalidProtocolBufferException) { return encoder; }
+        if (!dictionary.Stream.Equals(encoder._dictionary.Stream) || dictionary.StreamHex != encoder._dictionary.StreamHex
+            || dictionary.Agent != agentVersion || dictionary.Series.Count == 0) return encoder;
+        foreach (var series in dictionary.Series)
+        {
+            encoder._series.TryAdd(SeriesKey(series.Measurement, series.Equipment, series.Channels.Select(c => (c.Name, c.Unit))), (uint)encoder._dictionary.Series.Count);
+            encoder._dictionary.Series.Add(series);
+        }
+        encoder.DictionaryId = WireV2.IdOf(encoder._dictionary);
+        return encoder;
+    }
+
     /// <summary>The id of the dictionary the last <see cref="Encode"/> referred to.</summary>
     public ulong DictionaryId { get; private set; }
 
@@ -144,10 +166,12 @@ public sealed class WireV2Encoder
         return BitConverter.DoubleToInt64Bits(scaled / WireV2.Pow10[decimals]) == BitConverter.DoubleToInt64Bits(value);
     }
 
-    private static string SeriesKey(Sample s)
+    private static string SeriesKey(Sample s) => SeriesKey(s.Measurement, s.Equipment, s.Readings.Select(r => (r.Name, r.Unit)));
+
+    private static string SeriesKey(string measurement, string equipment, IEnumerable<(string Name, string Unit)> channels)
     {
-        var key = new System.Text.StringBuilder(s.Measurement).Append('\0').Append(s.Equipment);
-        foreach (var r in s.Readings) key.Append('\0').Append(r.Name).Append('\0').Append(r.Unit);
+        var key = new System.Text.StringBuilder(measurement).Append('\0').Append(equipment);
+        foreach (var (name, unit) in channels) key.Append('\0').Append(name).Append('\0').Append(unit);
         return key.ToString();
     }
 
