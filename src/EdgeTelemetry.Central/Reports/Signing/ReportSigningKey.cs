@@ -51,14 +51,32 @@ public sealed class ReportSigningKey : IDisposable
         {
             var created = CreateEphemeral();
             var pem = Encoding.ASCII.GetBytes(created._key.ExportPkcs8PrivateKeyPem() + "\n");
-            if (OwnerOnlyFile.TryCreate(path, s => s.Write(pem)))
+            bool written;
+            try
+            {
+                written = OwnerOnlyFile.TryCreate(path, s => s.Write(pem));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                created.Dispose();
+                throw new InvalidOperationException($"Reports:SigningKeyFile {path}: cannot create the key there: {ex.Message}", ex);
+            }
+            if (written)
             {
                 logger.LogInformation("Created report signing key {Fingerprint} in {Path} (back it up: docs/operations.md)", created.Fingerprint, path);
                 return created;
             }
             created.Dispose(); // another instance created it first: sign with that one
         }
-        var key = Load(path);
+        ReportSigningKey key;
+        try
+        {
+            key = Load(path);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"Reports:SigningKeyFile {ex.Message}", ex);
+        }
         logger.LogInformation("Report signing key {Fingerprint} from {Path}", key.Fingerprint, path);
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
             logger.LogWarning("Report signing key {Path} is readable by others than its owner: chmod 0600 it", path);
