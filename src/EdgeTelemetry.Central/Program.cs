@@ -1,5 +1,6 @@
 using EdgeTelemetry.Central;
 using EdgeTelemetry.Central.Devices;
+using EdgeTelemetry.Central.Reports.Signing;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.Central.Transfer;
 
@@ -10,6 +11,7 @@ if (args.Length > 0)
         case "import": return await BundleImport.RunAsync(args[1..], Console.Out, Console.Error);
         case "devices": return await DeviceCommands.RunAsync(args[1..], Console.Out, Console.Error);
         case "retention": return await RetentionCommands.RunAsync(args[1..], Console.Out, Console.Error);
+        case "verify-report": return await VerifyReportCommand.RunAsync(args[1..], Console.Out, Console.Error);
     }
 }
 

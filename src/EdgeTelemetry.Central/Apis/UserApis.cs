@@ -3,6 +3,7 @@ using EdgeTelemetry.Central.Batches;
 using EdgeTelemetry.Central.Export;
 using EdgeTelemetry.Central.Fleet;
 using EdgeTelemetry.Central.Reports;
+using EdgeTelemetry.Central.Reports.Signing;
 using EdgeTelemetry.Central.Security;
 using EdgeTelemetry.Central.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -56,6 +57,8 @@ public static class UserApis
         services.AddTransient<GravityCircuitHours>();
         services.AddTransient<MercuryEvidenceReportBuilder>();
         services.AddTransient<MercuryReportHtml>();
+        services.Configure<ReportSigningOptions>(builder.Configuration.GetSection(ReportSigningOptions.Section));
+        services.AddSingleton(sp => ReportSigningKey.LoadOrCreate(sp.GetRequiredService<IOptions<ReportSigningOptions>>(), sp.GetRequiredService<ILogger<ReportSigningKey>>()));
         services.AddTransient<Localization.ReportWords>();
         services.AddTransient<ExportColumns>();
         services.AddTransient<ResearcherExport>();
@@ -70,6 +73,9 @@ public static class UserApis
             app.Logger.LogWarning("No API keys configured (Api:Keys): every /api request will be refused with 401");
         foreach (var name in keys.DemoKeyNames)
             app.Logger.LogWarning("API key '{Name}' is a demo key from appsettings.json: replace it before this service leaves a test bench", name);
+
+        // Load or create the report signing key now: an unreadable key file stops the start, not the first report.
+        app.Services.GetRequiredService<ReportSigningKey>();
 
         var api = app.MapGroup("/api").AddEndpointFilter<InfluxAvailabilityFilter>();
         api.MapFleetApi();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeTelemetry.Central.Ingest;
+using EdgeTelemetry.Central.Security;
 using EdgeTelemetry.Wire;
 
 namespace EdgeTelemetry.Central.Devices;
@@ -46,31 +47,9 @@ public static class DeviceRegistry
         }
     }
 
-    /// <summary>Writes beside the file and renames over it, so a reader never sees half a registry.</summary>
-    public static void Save(string path, IEnumerable<EnrolledDevice> devices)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(tmp, options))
-            JsonSerializer.Serialize(stream, new RegistryFile { Devices = devices.OrderBy(d => d.Name, StringComparer.Ordinal).ToList() }, Json);
-        // Keep the owner of an existing registry (root running enroll must not take it from the service user).
-        if (File.Exists(path) && !OperatingSystem.IsWindows()) CopyOwner(path, tmp);
-        File.Move(tmp, path, overwrite: true);
-    }
-
-    /// <summary>coreutils' chown --reference: .NET has no API for a file's owner.</summary>
-    private static void CopyOwner(string from, string to)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chown", ["--reference", from, to]) { RedirectStandardError = true });
-            p?.WaitForExit();
-        }
-        catch (System.ComponentModel.Win32Exception) { } // no chown: nothing to keep
-    }
+    /// <summary>Owner-only (0600), written beside the file and renamed over it, so a reader never sees half a registry.</summary>
+    public static void Save(string path, IEnumerable<EnrolledDevice> devices) =>
+        OwnerOnlyFile.Write(path, stream => JsonSerializer.Serialize(stream, new RegistryFile { Devices = devices.OrderBy(d => d.Name, StringComparer.Ordinal).ToList() }, Json));
 
     private sealed class RegistryFile
     {

@@ -29,9 +29,12 @@ public sealed class MercuryReportHtml(ReportWords w)
         .monitor { page-break-inside: avoid; }
         table.compact { font-size: 8pt; } table.compact td:first-child { word-break: break-all; }
         small { color: #333; }
+        .fp { font-family: "DejaVu Sans Mono", monospace; word-break: break-all; }
+        pre.verify { font-size: 8pt; white-space: pre-wrap; word-break: break-all; border: 0.2mm solid #888; padding: 1.5mm; }
         """;
 
-    public string Render(MercuryEvidenceReport r)
+    /// <param name="signingKeyFingerprint">The key the served bytes are signed with (ReportSigningKey), printed so a paper copy names it.</param>
+    public string Render(MercuryEvidenceReport r, string signingKeyFingerprint)
     {
         var h = new StringBuilder();
         h.Append($"<!DOCTYPE html>\n<html lang=\"{w.Language}\"><head><meta charset=\"utf-8\"><title>")
@@ -42,6 +45,7 @@ public sealed class MercuryReportHtml(ReportWords w)
          .Append(MetaRow(w["meta.generated"], Stamp(r.GeneratedAt)))
          .Append(MetaRow(w["meta.gapThreshold"], $"{Num(r.GapThresholdSeconds)} s"))
          .Append(MetaRow(w["meta.actionLevel"], $"{Num(r.SiteActionLevelUgM3)} µg/m³"))
+         .Append($"<tr><td><b>{E(w["meta.signingKey"])}</b></td><td class=\"fp\">{E(signingKeyFingerprint)}</td></tr>")
          .Append("</table>\n");
         h.Append(r.HasData ? $"<p>{E(r.Summary)}</p>\n" : $"<p class=\"nodata\">{E(r.Summary)}</p>\n");
 
@@ -76,6 +80,7 @@ public sealed class MercuryReportHtml(ReportWords w)
         if (r.Integrity.Rejected.Count == 0) h.Append($"<p>{E(w["rejected.none"])}</p>");
         else Table(h, [w["col.device"], w["col.rejectionReason"], w["col.count"]], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(w.Reason(x.Reason)), N(x.Count) }));
 
+        Verification(h, r, signingKeyFingerprint);
         h.Append($"<h2>{E(w["method.heading"])}</h2><ul>").Append(string.Concat(r.Method.Select(m => $"<li><small>{E(m)}</small></li>"))).Append("</ul>\n");
         h.Append("</body></html>\n");
         return h.ToString();
@@ -99,6 +104,18 @@ public sealed class MercuryReportHtml(ReportWords w)
         else Table(h, [w["col.aboveFrom"], w["col.to"], w["col.duration"], w["col.peak"], w["col.note"]], m.Exceedances.Select(e => new[]
             { E(Stamp(e.Start)), E(Stamp(e.End)), E(Duration(e.DurationSeconds)), N(e.PeakUgM3), e.MayBeLonger ? E(w["exceedance.mayBeLonger"]) : "" }));
         h.Append("</div>\n");
+    }
+
+    /// <summary>How to check a saved copy offline; the commands are code, so they stay the same in every language.</summary>
+    private void Verification(StringBuilder h, MercuryEvidenceReport r, string fingerprint)
+    {
+        static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        var url = $"https://<central>/api/reports/mercury?site={Uri.EscapeDataString(r.Site)}&from={Utc(r.From)}&to={Utc(r.To)}&format=json";
+        h.Append($"<h2>{E(w["verify.heading"])}</h2><p>{E(w["verify.text"])}</p>\n<pre class=\"verify\">")
+         .Append(E($"curl -H \"X-Api-Key: $KEY\" -D report.json.sig -o report.json \"{url}\"\n"))
+         .Append(E("curl -H \"X-Api-Key: $KEY\" -o report-key.pem \"https://<central>/api/reports/key?format=pem\"\n"))
+         .Append(E("edgetelemetry-central verify-report report.json report.json.sig --key report-key.pem"))
+         .Append($"</pre>\n<p>{E(w.Format("verify.expect", fingerprint))}</p>\n");
     }
 
     private static void Table(StringBuilder h, string[] headers, IEnumerable<string[]> rows, string? cssClass = null)

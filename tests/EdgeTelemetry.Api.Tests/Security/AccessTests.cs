@@ -28,6 +28,7 @@ public class AccessTests(InfluxFixture influx) : IAsyncLifetime
         { "GET", $"/api/batches/{BatchId}", "technician" },
         { "GET", $"/api/reports/mercury?{Period}", "technician" },
         { "GET", $"/api/reports/mercury?{Period}&format=html", "technician" },
+        { "GET", "/api/reports/key?format=pem", "technician" },
         { "GET", $"/api/export?{Period}&equipment=icon-i150-1", "researcher" },
         { "POST", "/api/batches", "admin" },
         { "PUT", $"/api/batches/{BatchId}/assays", "admin" },
