@@ -13,7 +13,8 @@ namespace EdgeTelemetry.Central.Ingest;
 /// merges what other instances of the shared subscription recorded in the last Ingest:DeliverySyncWindowSeconds.
 /// InfluxDB is the store they all share already; merging is idempotent (<see cref="DeliveryTracker.Merge"/>), so
 /// overlapping windows cost nothing but the query. Accounting is a report, not the data path: ingest goes on
-/// whatever happens here.
+/// whatever happens here. Records also carry the latest sample time stored (<c>latest</c>), which tells the replay
+/// check (<see cref="ReplayGuard"/>) which batches reach back into stored time on any instance.
 /// </summary>
 public sealed class DeliverySync(
     InfluxQueryClient query, DeliveryTracker tracker, IngestHealth health, IOptions<IngestOptions> options,
