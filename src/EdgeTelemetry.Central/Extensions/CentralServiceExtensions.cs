@@ -25,8 +25,12 @@ public static class CentralServiceExtensions
         services.AddSingleton<IngestHealth>();
         services.AddSingleton<ReceiptPublisher>();
         services.AddSingleton(sp => new InFlightBudget(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxInFlightBytes));
+        services.AddSingleton<StoredSamples>();
+        services.AddSingleton(sp => new ReplayGuard(sp.GetRequiredService<StoredSamples>(), sp.GetRequiredService<DeliveryTracker>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.AdditionalMeasurements));
         services.AddSingleton(sp => new MessageIngest(sp.GetRequiredService<IngestMetrics>(), sp.GetRequiredService<DeliveryTracker>(),
-            sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MessageIngest>()));
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MessageIngest>(),
+            sp.GetRequiredService<ReplayGuard>()));
 
         // Bounded twice: in bytes by InFlightBudget, in messages here (the broker's receive maximum bounds it too).
         var capacity = Math.Clamp(builder.Configuration.GetValue($"{IngestOptions.Section}:{nameof(IngestOptions.ReceiveMaximum)}", 1000), 1, ushort.MaxValue);

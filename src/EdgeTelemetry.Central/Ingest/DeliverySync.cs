@@ -13,13 +13,14 @@ namespace EdgeTelemetry.Central.Ingest;
 /// merges what other instances of the shared subscription recorded in the last Ingest:DeliverySyncWindowSeconds.
 /// InfluxDB is the store they all share already; merging is idempotent (<see cref="DeliveryTracker.Merge"/>), so
 /// overlapping windows cost nothing but the query. Accounting is a report, not the data path: ingest goes on
-/// whatever happens here.
+/// whatever happens here. Records also carry the latest sample time stored (<c>latest</c>), which tells the replay
+/// check (<see cref="ReplayGuard"/>) which batches reach back into stored time on any instance.
 /// </summary>
 public sealed class DeliverySync(
     InfluxQueryClient query, DeliveryTracker tracker, IngestHealth health, IOptions<IngestOptions> options,
     TimeProvider clock, ILogger<DeliverySync> logger) : BackgroundService
 {
-    private const string Fields = "ranges, evicted, run, arrived, evicted_total, held_report, held, oldest_held";
+    private const string Fields = "ranges, evicted, run, arrived, evicted_total, held_report, held, oldest_held, latest";
     private const int ChunkSize = 10_000;
     private readonly IngestOptions _o = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -142,10 +143,10 @@ public sealed class DeliverySync(
         }
     }
 
-    private readonly record struct Columns(int Ranges, int Evicted, int Run, int Arrived, int EvictedTotal, int HeldReport, int Held, int OldestHeld)
+    private readonly record struct Columns(int Ranges, int Evicted, int Run, int Arrived, int EvictedTotal, int HeldReport, int Held, int OldestHeld, int Latest)
     {
         public static Columns Of(InfluxSeries s) => new(s.Column("ranges"), s.Column("evicted"), s.Column("run"), s.Column("arrived"),
-            s.Column("evicted_total"), s.Column("held_report"), s.Column("held"), s.Column("oldest_held"));
+            s.Column("evicted_total"), s.Column("held_report"), s.Column("held"), s.Column("oldest_held"), s.Column("latest"));
     }
 
     /// <summary>A stored record, or null when its tags or ranges are not what ingest writes.</summary>
@@ -157,6 +158,7 @@ public sealed class DeliverySync(
         long? Count(int column) => column >= 0 && InfluxValue.Long(row[column]) is { } n && n >= 0 ? n : null;
         var run = c.Run >= 0 ? InfluxValue.String(row[c.Run]) : null;
         return new DeliveryRecord(site!, device!, stream!, ranges, InfluxValue.Time(row[0]), Count(c.Evicted) ?? 0,
-            string.IsNullOrEmpty(run) ? null : run, Count(c.Arrived), Count(c.EvictedTotal), Count(c.HeldReport), Count(c.Held), Count(c.OldestHeld));
+            string.IsNullOrEmpty(run) ? null : run, Count(c.Arrived), Count(c.EvictedTotal), Count(c.HeldReport), Count(c.Held), Count(c.OldestHeld),
+            c.Latest >= 0 ? InfluxValue.Long(row[c.Latest]) : null);
     }
 }

@@ -33,7 +33,7 @@ public sealed record DeliveryLimits
 public sealed record DeliveryRecord(
     string Site, string Device, string Stream, IReadOnlyList<(long From, long To)> Ranges, DateTimeOffset At,
     long Evicted = 0, string? Run = null, long? Arrived = null, long? EvictedTotal = null,
-    long? HeldReportSeq = null, long? Held = null, long? OldestHeldSeq = null)
+    long? HeldReportSeq = null, long? Held = null, long? OldestHeldSeq = null, long? LatestNs = null)
 {
     public long Count => DeliveryTracker.Count(Ranges);
 }
@@ -76,6 +76,31 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null, string? run =
     }
 
     private readonly ConcurrentDictionary<(string Site, string Device), ConcurrentDictionary<string, StreamState>> _devices = new();
+    // Per device, the latest sample time stored (or being stored) by any instance, as far as this one knows:
+    // a batch after it cannot overwrite anything, so it needs no look at InfluxDB (ReplayGuard).
+    private readonly ConcurrentDictionary<(string Site, string Device), long> _latestNs = new();
+
+    /// <summary>The latest sample time known stored for the device (long.MinValue: known to have none), or null when not known yet.</summary>
+    public long? LatestStoredNs(string site, string device) => _latestNs.TryGetValue((site, device), out var ns) ? ns : null;
+
+    /// <summary>Raises the device's latest stored sample time (never lowers it).</summary>
+    public void RaiseLatestStored(string site, string device, long ns) =>
+        _latestNs.AddOrUpdate((site, device), ns, (_, known) => Math.Max(known, ns));
+
+    /// <summary>Whether any of these sequence numbers of the stream has arrived before.</summary>
+    public bool AnyArrived(string site, string device, string stream, IReadOnlyList<(long From, long To)> ranges)
+    {
+        if (!_devices.TryGetValue((site, device), out var streams) || !streams.TryGetValue(stream, out var state)) return false;
+        lock (state)
+        {
+            foreach (var (from, to) in ranges)
+            {
+                var i = LowerBound(state.Ranges, from);
+                if (i < state.Ranges.Count && state.Ranges[i].From <= to) return true;
+            }
+            return false;
+        }
+    }
 
     public long DuplicatesTotal => AllStreams().Sum(s => { lock (s.State) return s.State.Duplicates; });
 
@@ -160,6 +185,7 @@ public sealed class DeliveryTracker(DeliveryLimits? limits = null, string? run =
                 state.LegacyEvicted += r.Evicted;
             }
             if (r is { HeldReportSeq: { } reportSeq, Held: { } held, OldestHeldSeq: { } oldest }) Held(state, reportSeq, held, oldest);
+            if (r.LatestNs is { } latest) RaiseLatestStored(r.Site, r.Device, latest);
             if (r.At > state.LastSeen) state.LastSeen = r.At;
             return true;
         }

@@ -10,7 +10,7 @@ namespace EdgeTelemetry.Central.Ingest;
 /// </summary>
 public sealed class IngestMetrics
 {
-    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked, _duplicates, _clockSkewed, _deviceEvicted, _receipts, _receiptBytes, _receiptFailures, _deferred;
+    private long _messages, _samplesStored, _batchesWritten, _writeRetries, _statusMessages, _acked, _duplicates, _clockSkewed, _deviceEvicted, _receipts, _receiptBytes, _receiptFailures, _deferred, _replayChecks;
     private readonly ConcurrentDictionary<string, long> _rejected = new();
 
     public long MessagesReceived => Interlocked.Read(ref _messages);
@@ -24,6 +24,9 @@ public sealed class IngestMetrics
     /// <summary>A v2 batch whose dictionary has not arrived yet: acknowledged, not stored, sent again by its agent.</summary>
     public void Deferred() => Interlocked.Increment(ref _deferred);
     public long DeferredCount => Interlocked.Read(ref _deferred);
+    /// <summary>A batch compared with stored points (it repeated arrived seqs or reached back into stored time).</summary>
+    public void ReplayChecked() => Interlocked.Increment(ref _replayChecks);
+    public long ReplayChecks => Interlocked.Read(ref _replayChecks);
     public void Stored(int samples) { Interlocked.Add(ref _samplesStored, samples); Interlocked.Increment(ref _batchesWritten); }
     public void Acknowledged(int messages) => Interlocked.Add(ref _acked, messages);
     public long AcknowledgedTotal => Interlocked.Read(ref _acked);
@@ -45,6 +48,7 @@ public sealed class IngestMetrics
         Counter(sb, "edgetelemetry_messages_acknowledged_total", "Messages acknowledged after their points were stored", Interlocked.Read(ref _acked));
         Counter(sb, "edgetelemetry_status_messages_total", "Device status messages received", Interlocked.Read(ref _statusMessages));
         Counter(sb, "edgetelemetry_deferred_total", "Wire-v2 batches whose dictionary had not arrived (not stored; their agents send them again)", Interlocked.Read(ref _deferred));
+        Counter(sb, "edgetelemetry_replay_checks_total", "Batches compared with stored points before writing (replays, or samples reaching back into stored time)", ReplayChecks);
         Counter(sb, "edgetelemetry_samples_stored_total", "Samples written to InfluxDB", SamplesStored);
         Counter(sb, "edgetelemetry_influx_writes_total", "Successful InfluxDB write requests", Interlocked.Read(ref _batchesWritten));
         Counter(sb, "edgetelemetry_influx_write_retries_total", "InfluxDB write attempts that failed and were retried", WriteRetries);

@@ -145,9 +145,11 @@ public sealed class IngestPipeline : BackgroundService
     {
         try
         {
+            var access = new ReplayCheckAccess(EarlierWritesAsync, (w, t) => _retry.ExecuteAsync(async t2 => await w(t2), t).AsTask());
             await foreach (var message in _inbox.ReadAllAsync(ct))
             {
-                var prepared = Core.Prepare(message.Topic, message.Payload, message.ReceivedAt);
+                var prepared = await Core.PrepareAsync(message.Topic, message.Payload, message.ReceivedAt, access, ct: ct);
+                Interlocked.Increment(ref _handedOn);
                 await ahead.AcquireAsync(prepared.PointCount, ct);
                 await output.WriteAsync((message, prepared), ct);
             }
@@ -161,6 +163,28 @@ public sealed class IngestPipeline : BackgroundService
         {
             output.TryComplete(ex);
         }
+    }
+
+    // Messages handed on to the writes, and messages whose write completed: the replay check waits for the second to
+    // reach the first, so it compares with InfluxDB only after every earlier message is in it.
+    private long _handedOn, _completed;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task EarlierWritesAsync(CancellationToken ct)
+    {
+        var target = Interlocked.Read(ref _handedOn);
+        while (true)
+        {
+            var progress = Volatile.Read(ref _progress); // read before the count: a completion in between still wakes us
+            if (Interlocked.Read(ref _completed) >= target) return;
+            await progress.Task.WaitAsync(ct);
+        }
+    }
+
+    private void Completed(int messages)
+    {
+        Interlocked.Add(ref _completed, messages);
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>True when a message is ready before <paramref name="write"/> finishes (then gather the next batch meanwhile).</summary>
@@ -187,6 +211,7 @@ public sealed class IngestPipeline : BackgroundService
             prepared.Dispose(); // its lines are written; the buffer goes back to the pool
         }
         _metrics.Acknowledged(item.Batch.Count);
+        Completed(item.Batch.Count);
         _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt
             : ready.TryPeek(out var next) ? next.Message.ReceivedAt : _inbox.TryPeek(out var waiting) ? waiting.ReceivedAt : null);
     }

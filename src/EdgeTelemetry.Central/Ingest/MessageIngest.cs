@@ -60,8 +60,12 @@ public sealed class MessageIngest
     private const int MaxDictionariesPerDevice = 64;
     private const int MaxSeriesPerDictionary = 1024;
 
-    public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger)
+    private readonly ReplayGuard? _replays;
+
+    /// <param name="replays">The replay check against stored points; null (no storage to read, e.g. a test) stores replays unchecked.</param>
+    public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger, ReplayGuard? replays = null)
     {
+        _replays = replays;
         _metrics = metrics;
         _delivery = delivery;
         _options = options;
@@ -87,28 +91,61 @@ public sealed class MessageIngest
         return (parts[0], parts[1]);
     }
 
-    /// <summary>Prepares one message; never throws. <paramref name="origin"/> (e.g. "bundle X line N") is added to rejection details.</summary>
-    public PreparedMessage Prepare(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin = null)
+    /// <summary>
+    /// Prepares one message without the replay check (for callers that store nothing, e.g. tests); never throws.
+    /// <paramref name="origin"/> (e.g. "bundle X line N") is added to rejection details.
+    /// </summary>
+    public PreparedMessage Prepare(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin = null) =>
+        PrepareAsync(topic, payload, receivedAt, null, origin, CancellationToken.None).GetAwaiter().GetResult(); // completes synchronously without access
+
+    /// <summary>
+    /// Prepares one message; with <paramref name="access"/>, a replay that would change stored values is dead-lettered
+    /// (conflicting_replay) instead of stored. Throws only when cancelled or when InfluxDB stays unavailable to the
+    /// check beyond <see cref="ReplayCheckAccess.Retry"/> (then nothing of the message was accounted or stored).
+    /// </summary>
+    public async Task<PreparedMessage> PrepareAsync(string topic, byte[] payload, DateTimeOffset receivedAt, ReplayCheckAccess? access,
+        string? origin = null, CancellationToken ct = default)
     {
         try
         {
             BeforePrepare?.Invoke(topic);
             if (Topics.TryParseDictionary(topic, out var site, out var device, out var id)) return PrepareDictionary(topic, payload, receivedAt, site, device, id);
-            return Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status
-                ? PrepareStatus(topic, payload, receivedAt, parsed)
-                : PrepareBatch(topic, payload, receivedAt, origin);
+            if (Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status) return PrepareStatus(topic, payload, receivedAt, parsed);
+            var check = access is not null && _replays is not null ? access : null;
+            if (check is not null && parsed.Site is not null && (!_options.KnownDevicesOnly || _known.Contains((parsed.Site, parsed.Device))))
+                await _replays!.KnowDeviceAsync(parsed.Site, parsed.Device, check, ct);
+            return await PrepareBatchAsync(topic, payload, receivedAt, origin, check, ct);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not (OperationCanceledException or InfluxUnavailableException))
         {
             return InternalError(topic, payload, receivedAt, origin, ex);
         }
     }
 
-    private PreparedMessage PrepareBatch(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin)
+    private async Task<PreparedMessage> PrepareBatchAsync(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ReplayCheckAccess? check, CancellationToken ct)
     {
-        _metrics.MessageReceived();
-        if (PrepareTaken(topic, payload, receivedAt) is { } taken) return taken;
+        if (PrepareTaken(topic, payload, receivedAt, check is not null) is { } taken)
+        {
+            _metrics.MessageReceived();
+            return taken;
+        }
         var result = BatchValidator.Validate(topic, payload, receivedAt, _limits, Dictionary);
+        if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
+            result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
+        // Only a batch that repeats arrived seqs or reaches back into stored time is compared with InfluxDB.
+        IReadOnlyList<SampleConflict> conflicts = [];
+        if (check is not null && result.Topic is { } r && SafeStream(result.Batch?.Stream) is { } s && result.Accepted.Count > 0
+            && !_replays!.IsFresh(r.Site, r.Device, s, SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq)), result.Accepted.Min(a => a.TimestampNs)))
+        {
+            _metrics.ReplayChecked();
+            conflicts = await _replays.FindConflictsAsync(r.Site, r.Device, s, result.Accepted, check, ct);
+        }
+        _metrics.MessageReceived(); // counted once the message can no longer throw out of here unprepared
+        return PrepareValidated(topic, payload, receivedAt, origin, result, conflicts);
+    }
+
+    private PreparedMessage PrepareValidated(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ValidatedBatch result, IReadOnlyList<SampleConflict> conflicts)
+    {
         if (result.Rejections is [{ Reason: RejectReason.UnknownDictionary } unknown] && result.Accepted.Count == 0)
         {
             // Not dead-lettered: the batch is valid, its dictionary is on its way (after a restart, the session's
@@ -124,25 +161,26 @@ public sealed class MessageIngest
                 MissingDictionary = deferred ? dictionaryId : null,
             };
         }
-        if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
-            result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
         var device = result.Topic;
+        // A conflicting replay stores nothing of its batch (the simplest honest rule: one receipt says it was handled).
+        var storing = conflicts.Count == 0 ? result.Accepted : [];
         // Sized for the usual ~300 B a sample; the pool hands back the buffer of an earlier message.
         var lines = new LineBuffer(Math.Max(1024, result.Accepted.Count * 320));
         var skew = ClockSkewSeconds(result, receivedAt);
-        foreach (var sample in result.Accepted)
+        foreach (var sample in storing)
         {
             var point = SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample);
             // A device clock far from ours: store the points as sent, but say so on each of them.
             if (skew is { } s) point.Field("clock_skew", Math.Round(s, 3));
             LineProtocolWriter.Append(lines, point);
         }
-        var rejections = origin is null ? result.Rejections : result.Rejections.Select(r => r with { Detail = $"{r.Detail} [{origin}]" }).ToList();
-        var accepted = result.Accepted.Count;
+        var rejections = conflicts.Count == 0 ? result.Rejections : [ConflictRecord.Rejection(conflicts, result.Accepted.Count), .. result.Rejections];
+        if (origin is not null) rejections = rejections.Select(r => r with { Detail = $"{r.Detail} [{origin}]" }).ToList();
+        var accepted = storing.Count;
         // Accounting last: everything above may still fail, and a failed message must not count as received.
         if (device is { } d && result.Batch?.Stream is { } stream && result.Accepted.Count + rejections.Count(r => r.Seq is not null) > 0
             && !Account(lines, d, stream, SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value))),
-                result.Accepted, receivedAt))
+                storing, storing.Count > 0 ? storing.Max(a => a.TimestampNs) : null, receivedAt))
         {
             lines.Clear();
             accepted = 0;
@@ -153,11 +191,16 @@ public sealed class MessageIngest
             _metrics.Reject(rejection.Code);
             _logger.LogWarning("Rejected {Reason} from {Site}/{Device} on {Topic}: {Detail}",
                 rejection.Code, device?.Site ?? "?", device?.Device ?? "?", DeadLetterPoints.Printable(topic), DeadLetterPoints.Printable(rejection.Detail));
-            LineProtocolWriter.Append(lines, DeadLetterPoints.ToPoint(rejection, topic, device, SafeStream(result.Batch?.Stream), payload, receivedAt));
+            var point = DeadLetterPoints.ToPoint(rejection, topic, device, SafeStream(result.Batch?.Stream), payload, receivedAt,
+                fullPayload: rejection.Reason == RejectReason.ConflictingReplay);
+            // Both versions kept for review: what was offered and what is stored.
+            if (rejection.Reason == RejectReason.ConflictingReplay) ConflictRecord.AddVersions(point, conflicts);
+            LineProtocolWriter.Append(lines, point);
         }
-        // A message-level rejection refuses every sample of the envelope.
+        // A message-level rejection refuses every sample of the envelope; a conflicting replay, every accepted one.
         var messageLevel = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null;
-        var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0) : rejections.Count;
+        var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
+            : conflicts.Count > 0 ? result.Accepted.Count + result.Rejections.Count : rejections.Count;
         var (stored, rejected) = ReceiptSeqs(result, accepted > 0, messageLevel);
         return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines,
             accepted + rejections.Count + 1, accepted, rejections, refused)
@@ -171,7 +214,8 @@ public sealed class MessageIngest
     /// The hot path: a batch <see cref="BatchTranscoder"/> takes whole (every sample valid, nothing to flag) goes
     /// from JSON to line protocol in one pass. Null for anything else: <see cref="BatchValidator"/> decides that.
     /// </summary>
-    private PreparedMessage? PrepareTaken(string topic, byte[] payload, DateTimeOffset receivedAt)
+    /// <param name="checkReplays">Decline a batch that is not provably fresh: the full path compares it with InfluxDB.</param>
+    private PreparedMessage? PrepareTaken(string topic, byte[] payload, DateTimeOffset receivedAt, bool checkReplays)
     {
         if (!Topics.TryParse(topic, out var device) || device.Kind == TopicKind.Status) return null;
         if (_options.KnownDevicesOnly && !_known.Contains((device.Site, device.Device))) return null;
@@ -185,7 +229,12 @@ public sealed class MessageIngest
             return null;
         }
         var ranges = SeqRanges.FromUnordered(seqs);
-        if (!Account(lines, device, taken.Stream, ranges, [], receivedAt))
+        if (checkReplays && !_replays!.IsFresh(device.Site, device.Device, taken.Stream, ranges, taken.MinNs))
+        {
+            lines.Dispose();
+            return null;
+        }
+        if (!Account(lines, device, taken.Stream, ranges, [], taken.MaxNs, receivedAt))
         {
             lines.Dispose();
             return null; // beyond the accounting bound: the full path dead-letters it with its reason
@@ -236,7 +285,9 @@ public sealed class MessageIngest
     /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted. False beyond the bound.</summary>
     /// <param name="ranges">The message's sequence numbers, accepted and rejected alike.</param>
     /// <param name="accepted">Its accepted samples, read for eviction counts and the device's health report.</param>
-    private bool Account(LineBuffer lines, DeviceTopic device, string stream, List<(long From, long To)> ranges, IReadOnlyList<Sample> accepted, DateTimeOffset receivedAt)
+    /// <param name="latestNs">The latest sample time this message stores, if it stores any: every instance learns it from the record (ReplayGuard).</param>
+    private bool Account(LineBuffer lines, DeviceTopic device, string stream, List<(long From, long To)> ranges, IReadOnlyList<Sample> accepted,
+        long? latestNs, DateTimeOffset receivedAt)
     {
         // An eviction event counts once: a replayed one (redelivery, import then sync) is a duplicate.
         long evicted = 0;
@@ -247,6 +298,7 @@ public sealed class MessageIngest
         }
         if (_delivery.Record(device.Site, device.Device, stream, ranges, receivedAt) is not { } duplicates) return false;
         if (duplicates > 0) _metrics.Duplicates(duplicates);
+        if (latestNs is { } latest) _delivery.RaiseLatestStored(device.Site, device.Device, latest);
         if (evicted > 0)
         {
             _delivery.RecordEviction(device.Site, device.Device, stream, evicted);
@@ -263,6 +315,7 @@ public sealed class MessageIngest
             .Field("run", _delivery.Run)
             .Field("arrived", arrived)
             .Field("evicted_total", evictedTotal);
+        if (latestNs is { } storedUntil) point.Field("latest", storedUntil);
         // The device's own count of what it still holds without a receipt (its latest health report).
         if (accepted.Where(a => a.Measurement == Measurements.AgentHealth).MaxBy(a => a.Seq) is { } health
             && health.Readings.FirstOrDefault(r => r.Name == "unreceipted")?.Value is double held and >= 0 and < 1e15

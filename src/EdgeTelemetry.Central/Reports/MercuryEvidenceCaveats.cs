@@ -35,6 +35,8 @@ public static class MercuryEvidenceCaveats
                 notes.Add(w.Format("caveat.evicted", d.Device, d.EvictedOnDevice));
             if (d.UntrustedClockReports > 0)
                 notes.Add(w.Format("caveat.untrustedClock", d.Device, d.UntrustedClockReports));
+            if (d.ConflictingReplays > 0)
+                notes.Add(w.Format("caveat.conflictingReplay", d.Device, d.ConflictingReplays));
         }
         foreach (var x in r.Integrity.Rejected)
             notes.Add(w.Format("caveat.rejected", x.Device, x.Count, w.Reason(x.Reason)));

@@ -56,7 +56,9 @@ public sealed record DeviceIntegrity(
     long SequenceRestarts,
     long DuplicatesReceived,
     long EvictedOnDevice,
-    long UntrustedClockReports);
+    long UntrustedClockReports,
+    /// <summary>Replays refused because they would have changed stored values (conflicting_replay); the stored values stand.</summary>
+    long ConflictingReplays = 0);
 
 public sealed record RejectCount(string Device, string Reason, long Count);
 

@@ -91,7 +91,8 @@ public sealed class MercuryEvidenceReportBuilder(
         var perDevice = devices.Select(d =>
         {
             var (samples, missing, restarts) = audits[d].Result();
-            return new DeviceIntegrity(d, samples, missing, restarts, Sum(r[0], d, 1), Sum(r[0], d, 2), Sum(r[2], d, 1));
+            var conflicts = r[1].Where(s => s.Tag("device") == d && s.Tag("reason") == "conflicting_replay" && s.Rows.Count > 0).Sum(s => InfluxValue.Long(s.Rows[0][1]) ?? 0);
+            return new DeviceIntegrity(d, samples, missing, restarts, Sum(r[0], d, 1), Sum(r[0], d, 2), Sum(r[2], d, 1), conflicts);
         }).ToList();
         var rejected = r[1].Where(s => s.Rows.Count > 0)
             .Select(s => new RejectCount(s.Tag("device") ?? "", s.Tag("reason") ?? "", InfluxValue.Long(s.Rows[0][1]) ?? 0))

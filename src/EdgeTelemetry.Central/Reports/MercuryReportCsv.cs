@@ -52,6 +52,7 @@ public static class MercuryReportCsv
             Row("integrity", d.Device, "", "duplicates_received", d.DuplicatesReceived, "count");
             Row("integrity", d.Device, "", "evicted_on_device", d.EvictedOnDevice, "count");
             Row("integrity", d.Device, "", "untrusted_clock_reports", d.UntrustedClockReports, "count");
+            Row("integrity", d.Device, "", "conflicting_replays", d.ConflictingReplays, "count");
         }
         foreach (var x in r.Integrity.Rejected) Row("rejected", x.Device, "", x.Reason, x.Count, "count");
         foreach (var note in r.NotVouchedFor) Row("not_vouched_for", "", "", note, null, "");

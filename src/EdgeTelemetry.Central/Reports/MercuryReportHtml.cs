@@ -74,9 +74,9 @@ public sealed class MercuryReportHtml(ReportWords w)
             "compact");
 
         h.Append($"<h2>{E(w["integrity.heading"])}</h2>");
-        Table(h, [w["col.device"], w["col.samples"], w["col.missingBySeq"], w["col.seqRestarts"], w["col.duplicates"], w["col.evicted"], w["col.untrustedClock"]],
+        Table(h, [w["col.device"], w["col.samples"], w["col.missingBySeq"], w["col.seqRestarts"], w["col.duplicates"], w["col.evicted"], w["col.untrustedClock"], w["col.conflictingReplays"]],
             r.Integrity.Devices.Select(d => new[] { E(d.Device), N(d.SamplesInPeriod), N(d.MissingBySequence), N(d.SequenceRestarts),
-                N(d.DuplicatesReceived), N(d.EvictedOnDevice), N(d.UntrustedClockReports) }));
+                N(d.DuplicatesReceived), N(d.EvictedOnDevice), N(d.UntrustedClockReports), N(d.ConflictingReplays) }));
         if (r.Integrity.Rejected.Count == 0) h.Append($"<p>{E(w["rejected.none"])}</p>");
         else Table(h, [w["col.device"], w["col.rejectionReason"], w["col.count"]], r.Integrity.Rejected.Select(x => new[] { E(x.Device), E(w.Reason(x.Reason)), N(x.Count) }));
 

@@ -56,14 +56,16 @@ public static class BundleImport
         Devices.DeviceRegistry.Apply(ingest, ingest.DevicesFile);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(influx.RequestTimeoutSeconds) };
         var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
-        var writer = new InfluxWriter(http, Options.Create(influx), new RetentionLayout(Options.Create(retention), Options.Create(influx), Options.Create(ingest)));
+        var layout = new RetentionLayout(Options.Create(retention), Options.Create(influx), Options.Create(ingest));
+        var writer = new InfluxWriter(http, Options.Create(influx), layout);
+        var stored = new StoredSamples(new InfluxQueryClient(http, Options.Create(influx)), layout);
 
         var exit = 0;
         foreach (var path in bundles)
         {
             try
             {
-                var result = await ImportAsync(path, writer, influx, ingest, TimeProvider.System, stderr, ct);
+                var result = await ImportAsync(path, writer, stored, influx, ingest, TimeProvider.System, stderr, ct);
                 var h = result.Bundle.Header;
                 await stdout.WriteLineAsync($"imported {result.Imported} samples from {h.Site}/{h.Device} stream {h.Stream} (seq {h.FirstSeq}-{h.LastSeq}), rejected {result.Rejected}");
                 await stdout.WriteLineAsync($"  {path}: sha256 {result.Bundle.Sha256} verified; written to {influx.Url} {(influx.Api == InfluxApi.V2 ? $"bucket {influx.Bucket ?? influx.Database}" : $"database {influx.Database}")}" +
@@ -90,22 +92,38 @@ public static class BundleImport
     }
 
     /// <summary>Verifies the whole bundle, then writes it; a damaged bundle throws <see cref="BundleFormatException"/> before anything is written.</summary>
-    public static async Task<ImportResult> ImportAsync(string path, InfluxWriter writer, InfluxOptions influx, IngestOptions ingest,
+    /// <param name="stored">What is stored already: a sample that would change it is dead-lettered (conflicting_replay), as live.</param>
+    public static async Task<ImportResult> ImportAsync(string path, InfluxWriter writer, StoredSamples stored, InfluxOptions influx, IngestOptions ingest,
         TimeProvider clock, TextWriter log, CancellationToken ct = default)
     {
         var bundle = await BundleReader.VerifyAsync(path, ct);
-        var import = new Import(bundle, writer, influx, ingest, clock, log);
+        var import = new Import(bundle, writer, stored, influx, ingest, clock, log);
         await import.RunAsync(ct);
         return new ImportResult(bundle, import.Imported, import.Rejected);
     }
 
-    private sealed class Import(VerifiedBundle bundle, InfluxWriter writer, InfluxOptions influx, IngestOptions ingest, TimeProvider clock, TextWriter log)
+    private sealed class Import
     {
-        // The live ingest core: the same validation, conversion, accounting and dead-lettering as MQTT.
+        private readonly VerifiedBundle bundle;
+        private readonly InfluxWriter writer;
+        private readonly InfluxOptions influx;
+        private readonly TimeProvider clock;
+        private readonly TextWriter log;
+        // The live ingest core: the same validation, conversion, accounting, replay check and dead-lettering as MQTT.
         // Old timestamps are normal in a bundle (that is why it exists); only the future-skew bound applies, as live.
-        private readonly MessageIngest _core = new(new IngestMetrics(), new DeliveryTracker(), ingest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        private readonly string _name = Path.GetFileName(bundle.Path);
-        private int _shown;
+        private readonly MessageIngest _core;
+        private readonly string _name;
+        private readonly List<PreparedMessage> _pending = [];
+        private int _points, _shown;
+
+        public Import(VerifiedBundle bundle, InfluxWriter writer, StoredSamples stored, InfluxOptions influx, IngestOptions ingest, TimeProvider clock, TextWriter log)
+        {
+            (this.bundle, this.writer, this.influx, this.clock, this.log) = (bundle, writer, influx, clock, log);
+            var delivery = new DeliveryTracker();
+            _core = new MessageIngest(new IngestMetrics(), delivery, ingest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+                new ReplayGuard(stored, delivery, ingest.AdditionalMeasurements));
+            _name = Path.GetFileName(bundle.Path);
+        }
 
         public long Imported { get; private set; }
         public long Rejected { get; private set; }
@@ -113,26 +131,27 @@ public static class BundleImport
         public async Task RunAsync(CancellationToken ct)
         {
             await RetryAsync(writer.EnsureDatabaseAsync, ct);
-            var pending = new List<PreparedMessage>();
-            var points = 0;
+            // The replay check compares with InfluxDB only after what this import prepared before is written.
+            var access = new ReplayCheckAccess(StorePendingAsync, RetryAsync);
             await foreach (var entry in BundleReader.ReadEntriesAsync(bundle, ct))
             {
                 var h = bundle.Header;
-                var prepared = _core.Prepare(Topics.For(h.Site, h.Device, entry.Kind), entry.Envelope, clock.GetUtcNow(), $"bundle {_name} line {entry.Line}");
-                pending.Add(prepared);
-                points += prepared.PointCount;
-                if (points < Math.Max(1, influx.MaxBatchPoints)) continue;
-                await StoreAsync(pending, ct);
-                pending.Clear();
-                points = 0;
+                var prepared = await _core.PrepareAsync(Topics.For(h.Site, h.Device, entry.Kind), entry.Envelope, clock.GetUtcNow(), access,
+                    $"bundle {_name} line {entry.Line}", ct);
+                _pending.Add(prepared);
+                _points += prepared.PointCount;
+                if (_points >= Math.Max(1, influx.MaxBatchPoints)) await StorePendingAsync(ct);
             }
-            await StoreAsync(pending, ct);
+            await StorePendingAsync(ct);
             if (_shown < Rejected)
                 await log.WriteLineAsync($"  … {Rejected - _shown} more rejections from {_name}, all in the rejects measurement");
         }
 
-        private async Task StoreAsync(List<PreparedMessage> batch, CancellationToken ct)
+        private async Task StorePendingAsync(CancellationToken ct)
         {
+            var batch = _pending.ToList();
+            _pending.Clear();
+            _points = 0;
             if (batch.Count == 0) return;
             await _core.StoreAsync(batch, writer, RetryAsync, ct);
             foreach (var item in batch)
@@ -168,14 +187,14 @@ public static class BundleImport
                     await write(ct);
                     return;
                 }
-                catch (TransientWriteException ex) when (attempt < MaxAttempts)
+                catch (Exception ex) when (ex is TransientWriteException or InfluxUnavailableException && attempt < MaxAttempts)
                 {
-                    var wait = ex.RetryAfter ?? delay;
+                    var wait = (ex as TransientWriteException)?.RetryAfter ?? delay;
                     await log.WriteLineAsync($"  InfluxDB write failed (attempt {attempt} of {MaxAttempts}): {ex.Message}; retrying in {wait.TotalSeconds:F1} s");
                     await Task.Delay(wait, clock, ct);
                     delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, Math.Max(1, influx.RetryMaxDelaySeconds)));
                 }
-                catch (TransientWriteException ex)
+                catch (Exception ex) when (ex is TransientWriteException or InfluxUnavailableException)
                 {
                     throw new ImportWriteException($"InfluxDB failed {MaxAttempts} times ({ex.Message}); {Imported} of {bundle.Header.Samples} samples were stored before", ex);
                 }

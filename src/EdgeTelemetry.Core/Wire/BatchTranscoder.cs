@@ -38,8 +38,8 @@ public sealed class BatchTranscoder
         _units = new HashSet<string>(Units.Known, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>What a taken batch held besides its lines.</summary>
-    public readonly record struct Taken(string Stream, long? SentNs, int Samples);
+    /// <summary>What a taken batch held besides its lines; <see cref="MinNs"/>..<see cref="MaxNs"/> span its sample times.</summary>
+    public readonly record struct Taken(string Stream, long? SentNs, int Samples, long MinNs, long MaxNs);
 
     /// <summary>
     /// Appends the lines of every sample of <paramref name="payload"/> (published on <paramref name="topic"/>) and
@@ -80,6 +80,7 @@ public sealed class BatchTranscoder
         long? sent = null;
         bool version = false, site = false, device = false, agent = false, samplesSeen = false;
         var samples = 0;
+        long minNs = long.MaxValue, maxNs = long.MinValue;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("v"u8))
@@ -118,7 +119,7 @@ public sealed class BatchTranscoder
                 samplesSeen = true;
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    if (++samples > _limits.MaxSamplesPerBatch || !TryWriteSample(ref reader, payload, deviceTag, siteTag, latestNs, lines, seqs)) return false;
+                    if (++samples > _limits.MaxSamplesPerBatch || !TryWriteSample(ref reader, payload, deviceTag, siteTag, latestNs, lines, seqs, ref minNs, ref maxNs)) return false;
                 }
                 if (reader.TokenType != JsonTokenType.EndArray) return false;
             }
@@ -127,7 +128,7 @@ public sealed class BatchTranscoder
         // The whole payload is one object and nothing follows it (the reader throws on trailing data).
         if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return false;
         if (!version || !site || !device || stream is null || samples == 0) return false;
-        taken = new Taken(stream, sent, samples);
+        taken = new Taken(stream, sent, samples, minNs, maxNs);
         return true;
     }
 
@@ -139,7 +140,7 @@ public sealed class BatchTranscoder
     }
 
     private bool TryWriteSample(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, scoped ReadOnlySpan<byte> deviceTag, scoped ReadOnlySpan<byte> siteTag,
-        long latestNs, LineBuffer lines, List<long> seqs)
+        long latestNs, LineBuffer lines, List<long> seqs, ref long minNs, ref long maxNs)
     {
         long seq = 0, t = 0;
         int m = -1, mLength = 0, eq = -1, eqLength = 0;
@@ -216,6 +217,8 @@ public sealed class BatchTranscoder
         lines.Advance(digits);
         lines.Write((byte)'\n');
         seqs.Add(seq);
+        minNs = Math.Min(minNs, t);
+        maxNs = Math.Max(maxNs, t);
         return true;
     }
 

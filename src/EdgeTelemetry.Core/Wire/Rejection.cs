@@ -25,6 +25,8 @@ public enum RejectReason
     InternalError,
     MalformedPayload,
     UnknownDictionary,
+    /// <summary>A replay that would change stored values (same stream and seq, or same point); nothing of it is stored.</summary>
+    ConflictingReplay,
 }
 
 public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = null)
@@ -53,6 +55,7 @@ public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = n
         RejectReason.InternalError => "internal_error",
         RejectReason.MalformedPayload => "malformed_payload",
         RejectReason.UnknownDictionary => "unknown_dictionary",
+        RejectReason.ConflictingReplay => "conflicting_replay",
         _ => Reason.ToString(),
     };
 }
