@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "e2e" => await EndToEnd.RunAsync(args[1..]),
     "agent" => await AgentFootprint.RunAsync(args[1..]),
     "wire" => await WireSize.RunAsync(args[1..]),
+    "wear-records" => await RecordWear.RunAsync(args[1..]),
     _ => RunBenchmarks(args),
 };
 

@@ -169,9 +169,13 @@ public class ChaosTests(ITestOutputHelper output)
         var sampled = (await buffer.CountAsync()).Sampled;
         var evicted = await buffer.EvictedTotalAsync();
         // Evicted rows are the oldest not yet receipted: some were already on their way and arrive all the same.
-        await Eventually.TrueAsync(async () => Account(central, "cf-c5").HighestSeq == sampled && await plant.StoredCountAsync("cf-c5") >= sampled - evicted,
-            Patience, $"at least {sampled} - {evicted} stored", async () => $"{await plant.StoredCountAsync("cf-c5")} stored");
-        var stored = await plant.StoredCountAsync("cf-c5");
+        // The account counts a sample when it is prepared, InfluxDB when it is written: wait until the two agree.
+        long stored = 0;
+        await Eventually.TrueAsync(async () =>
+                Accounts(central, "cf-c5") is [{ } a] && a.HighestSeq == sampled
+                && (stored = (await plant.StoredSeqsAsync("cf-c5")).Distinct().Count()) >= sampled - evicted && stored == a.Received,
+            Patience, $"at least {sampled} - {evicted} stored, as many as the account received",
+            async () => $"{(await plant.StoredSeqsAsync("cf-c5")).Distinct().Count()} stored; account {string.Join(", ", Accounts(central, "cf-c5"))}");
         var account = Account(central, "cf-c5");
         Assert.Equal(evicted, account.Evicted);
         Assert.Equal(sampled - stored, account.Missing);
@@ -192,6 +196,9 @@ public class ChaosTests(ITestOutputHelper output)
 
     private static StreamDelivery Account(Microsoft.AspNetCore.Builder.WebApplication central, string device) =>
         central.Services.GetRequiredService<DeliveryTracker>().Summary().Single(s => s.Device == device);
+
+    private static List<StreamDelivery> Accounts(Microsoft.AspNetCore.Builder.WebApplication central, string device) =>
+        central.Services.GetRequiredService<DeliveryTracker>().Summary().Where(s => s.Device == device).ToList();
 
     private static async Task<DateTimeOffset> NewestStoredAsync(Plant plant, string device)
     {
