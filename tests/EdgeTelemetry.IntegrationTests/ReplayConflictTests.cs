@@ -50,11 +50,14 @@ public class ReplayConflictTests
         Assert.Empty(await ConflictsAsync(plant, device));
         Assert.Equal(stored, await HgAsync(plant, device));
 
-        // The same batch with one mercury value lowered: refused whole, the stored value stands, both versions kept.
-        var lowered = Mercury(1, 5, t0, seq => seq == 3 ? 0.01 : seq * 0.25);
+        // The same batch with one mercury value lowered and one new sample: the lowered one is refused, the stored value
+        // stands and both versions are kept; the new one is stored (a re-send may mix stored seqs with new ones).
+        var lowered = Mercury(1, 6, t0, seq => seq == 3 ? 0.01 : seq * 0.25);
         await mqtt.PublishAsync(topic, BatchCodec.Encode(BatchCodec.ToBatch(Plant.Site, device, "stream-a", "0.1.0", lowered)));
-        await Eventually.TrueAsync(async () => (await ConflictsAsync(plant, device)).Count == 1, Patience, "a conflicting_replay dead letter");
-        Assert.Equal(stored, await HgAsync(plant, device));
+        await Eventually.TrueAsync(async () => (await ConflictsAsync(plant, device)).Count == 1 && await plant.StoredCountAsync(device) == 6,
+            Patience, "a conflicting_replay dead letter, and the new sample stored");
+        Assert.Equal(stored, (await HgAsync(plant, device)).Where(kv => kv.Key <= 5).ToDictionary());
+        Assert.Equal(1.5, (await HgAsync(plant, device))[6]);
         var conflict = (await ConflictsAsync(plant, device)).Single();
         var offered = JsonDocument.Parse(conflict.Offered).RootElement.EnumerateArray().Single();
         Assert.Equal(3, offered.GetProperty("seq").GetInt64());
@@ -67,12 +70,12 @@ public class ReplayConflictTests
         // An agent reinstall (new stream id) replaying an old timestamp with another value: refused too.
         await mqtt.PublishAsync(topic, BatchCodec.Encode(BatchCodec.ToBatch(Plant.Site, device, "stream-b", "0.1.0", Mercury(1, 1, original[1].TimestampNs, _ => 0.02))));
         await Eventually.TrueAsync(async () => (await ConflictsAsync(plant, device)).Count == 2, Patience, "the new stream's replay refused");
-        Assert.Equal(stored, await HgAsync(plant, device));
+        Assert.Equal(stored, (await HgAsync(plant, device)).Where(kv => kv.Key <= 5).ToDictionary());
 
         // Ingest goes on: a fresh batch of the new stream is stored, and costs no look at InfluxDB.
         var checks = metrics.ReplayChecks;
         await mqtt.PublishAsync(topic, BatchCodec.Encode(BatchCodec.ToBatch(Plant.Site, device, "stream-b", "0.1.0", Mercury(2, 3, original[^1].TimestampNs + 60_000_000_000L))));
-        await Eventually.TrueAsync(async () => await plant.StoredCountAsync(device) == 8, Patience, "the fresh batch stored");
+        await Eventually.TrueAsync(async () => await plant.StoredCountAsync(device) == 9, Patience, "the fresh batch stored");
         Assert.Equal(checks, metrics.ReplayChecks);
 
         // The report's integrity section shows the refused replays, per device and as a caveat.

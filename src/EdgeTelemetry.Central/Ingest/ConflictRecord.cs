@@ -22,7 +22,7 @@ public static class ConflictRecord
 
     public static Rejection Rejection(IReadOnlyList<SampleConflict> conflicts, int samples)
     {
-        var sb = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{conflicts.Count} of {samples} samples would change stored values; nothing of the batch was stored, both versions are in this record (offered, stored):");
+        var sb = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{conflicts.Count} of {samples} samples would change stored values and were not stored (the others were); both versions are in this record (offered, stored):");
         foreach (var c in conflicts.Take(DetailListed))
         {
             var o = c.Offered;

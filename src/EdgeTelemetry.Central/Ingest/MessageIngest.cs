@@ -135,7 +135,8 @@ public sealed class MessageIngest
         // Only a batch that repeats arrived seqs or reaches back into stored time is compared with InfluxDB.
         IReadOnlyList<SampleConflict> conflicts = [];
         if (check is not null && result.Topic is { } r && SafeStream(result.Batch?.Stream) is { } s && result.Accepted.Count > 0
-            && !_replays!.IsFresh(r.Site, r.Device, s, SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq)), result.Accepted.Min(a => a.TimestampNs)))
+            && !_replays!.IsFresh(r.Site, r.Device, s, SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq)),
+                result.Accepted.Min(a => a.TimestampNs), result.Accepted.Max(a => a.TimestampNs)))
         {
             _metrics.ReplayChecked();
             conflicts = await _replays.FindConflictsAsync(r.Site, r.Device, s, result.Accepted, check, ct);
@@ -162,8 +163,10 @@ public sealed class MessageIngest
             };
         }
         var device = result.Topic;
-        // A conflicting replay stores nothing of its batch (the simplest honest rule: one receipt says it was handled).
-        var storing = conflicts.Count == 0 ? result.Accepted : [];
+        // The samples that would change stored evidence are dead-lettered; the rest of the batch is stored as usual, so an
+        // honest re-send that mixes a seq stored (or refused) before with new samples loses none of the new ones.
+        var conflicting = conflicts.Select(c => c.Offered).ToHashSet(ReferenceEqualityComparer.Instance);
+        var storing = conflicts.Count == 0 ? result.Accepted : result.Accepted.Where(a => !conflicting.Contains(a)).ToList();
         // Sized for the usual ~300 B a sample; the pool hands back the buffer of an earlier message.
         var lines = new LineBuffer(Math.Max(1024, result.Accepted.Count * 320));
         var skew = ClockSkewSeconds(result, receivedAt);
@@ -186,6 +189,9 @@ public sealed class MessageIngest
             accepted = 0;
             rejections = [new Rejection(RejectReason.AccountingLimit, $"stream {stream} of {d.Site}/{d.Device} has more than the allowed number of gaps; the message was not stored" + (origin is null ? "" : $" [{origin}]"))];
         }
+        if (accepted > 0 && device is { } storedBy && result.Batch?.Stream is { } storedStream)
+            _replays?.Stored(storedBy.Site, storedBy.Device, storedStream, SeqRanges.FromUnordered(storing.Select(a => a.Seq)),
+                storing.Min(a => a.TimestampNs), storing.Max(a => a.TimestampNs));
         foreach (var rejection in rejections)
         {
             _metrics.Reject(rejection.Code);
@@ -197,11 +203,13 @@ public sealed class MessageIngest
             if (rejection.Reason == RejectReason.ConflictingReplay) ConflictRecord.AddVersions(point, conflicts);
             LineProtocolWriter.Append(lines, point);
         }
-        // A message-level rejection refuses every sample of the envelope; a conflicting replay, every accepted one.
+        // A message-level rejection refuses every sample of the envelope; a conflicting replay, its conflicting samples.
         var messageLevel = accepted == 0 && rejections.Count == 1 && rejections[0].Seq is null;
-        var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0)
-            : conflicts.Count > 0 ? result.Accepted.Count + result.Rejections.Count : rejections.Count;
-        var (stored, rejected) = ReceiptSeqs(result, accepted > 0, messageLevel);
+        var refused = messageLevel ? Math.Max(1, result.Batch?.Samples?.Count ?? 0) : result.Rejections.Count + conflicts.Count;
+        var (stored, rejected) = conflicts.Count > 0 && rejections is not [{ Reason: RejectReason.AccountingLimit }]
+            ? (SeqRanges.FromUnordered(storing.Select(a => a.Seq)),
+                SeqRanges.FromUnordered(conflicting.Cast<Sample>().Select(c => c.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value))))
+            : ReceiptSeqs(result, accepted > 0, messageLevel);
         return new PreparedMessage(topic, payload, receivedAt, device, SafeStream(result.Batch?.Stream), lines,
             accepted + rejections.Count + 1, accepted, rejections, refused)
         {
@@ -229,7 +237,7 @@ public sealed class MessageIngest
             return null;
         }
         var ranges = SeqRanges.FromUnordered(seqs);
-        if (checkReplays && !_replays!.IsFresh(device.Site, device.Device, taken.Stream, ranges, taken.MinNs))
+        if (checkReplays && !_replays!.IsFresh(device.Site, device.Device, taken.Stream, ranges, taken.MinNs, taken.MaxNs))
         {
             lines.Dispose();
             return null;
@@ -239,6 +247,7 @@ public sealed class MessageIngest
             lines.Dispose();
             return null; // beyond the accounting bound: the full path dead-letters it with its reason
         }
+        _replays?.Stored(device.Site, device.Device, taken.Stream, ranges, taken.MinNs, taken.MaxNs);
         return new PreparedMessage(topic, payload, receivedAt, device, taken.Stream, lines, taken.Samples + 1, taken.Samples, [], 0)
         {
             StoredSeqs = ranges,

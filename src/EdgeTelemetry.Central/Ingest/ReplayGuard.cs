@@ -40,11 +40,20 @@ public sealed class ReplayGuard(StoredSamples stored, DeliveryTracker delivery, 
     }
 
     /// <summary>
-    /// True when the batch cannot touch a stored point: none of its seqs arrived before and all its samples are later
-    /// than anything stored for the device. False also when the device is not known yet.
+    /// True when the batch cannot touch a stored point: none of its seqs arrived before, and all its samples are later
+    /// than anything stored for the device or fit between the runs of their stream stored here (<see cref="StreamSpans"/>:
+    /// out-of-order arrival, a backlog draining beside live data). False also when the device is not known yet.
     /// </summary>
-    public bool IsFresh(string site, string device, string stream, IReadOnlyList<(long From, long To)> seqs, long earliestNs) =>
-        delivery.LatestStoredNs(site, device) is { } latest && earliestNs > latest && !delivery.AnyArrived(site, device, stream, seqs);
+    public bool IsFresh(string site, string device, string stream, IReadOnlyList<(long From, long To)> seqs, long earliestNs, long latestNs) =>
+        seqs.Count > 0 && !delivery.AnyArrived(site, device, stream, seqs)
+        && (delivery.LatestStoredNs(site, device) is { } latest && earliestNs > latest
+            || _spans.FitsBetween(site, device, stream, seqs[0].From, seqs[^1].To, earliestNs, latestNs));
+
+    /// <summary>Seqs of a stream this instance is storing, with their sample-time bounds (for <see cref="IsFresh"/>).</summary>
+    public void Stored(string site, string device, string stream, IReadOnlyList<(long From, long To)> seqs, long earliestNs, long latestNs) =>
+        _spans.Record(site, device, stream, seqs, earliestNs, latestNs);
+
+    private readonly StreamSpans _spans = new();
 
     /// <summary>The samples that would change stored values (empty: the batch is new or repeats what is stored).</summary>
     public async Task<IReadOnlyList<SampleConflict>> FindConflictsAsync(string site, string device, string stream, IReadOnlyList<Sample> samples,

@@ -55,13 +55,37 @@ public class ReplayGuardTests
     {
         var delivery = new DeliveryTracker();
         var guard = new ReplayGuard(null!, delivery, []);
-        Assert.False(guard.IsFresh("s", "d", "a", [(1, 5)], T)); // device not known yet: ask InfluxDB first
+        Assert.False(guard.IsFresh("s", "d", "a", [(1, 5)], T, T)); // device not known yet: ask InfluxDB first
         delivery.RaiseLatestStored("s", "d", long.MinValue);
-        Assert.True(guard.IsFresh("s", "d", "a", [(1, 5)], T));
+        Assert.True(guard.IsFresh("s", "d", "a", [(1, 5)], T, T));
         delivery.Record("s", "d", "a", [(1, 5)], DateTimeOffset.UnixEpoch);
         delivery.RaiseLatestStored("s", "d", T);
-        Assert.False(guard.IsFresh("s", "d", "a", [(5, 9)], T + 1)); // seq 5 arrived
-        Assert.False(guard.IsFresh("s", "d", "b", [(1, 1)], T));     // a new stream reaching back to stored time
-        Assert.True(guard.IsFresh("s", "d", "a", [(6, 9)], T + 1));
+        Assert.False(guard.IsFresh("s", "d", "a", [(5, 9)], T + 1, T + 1)); // seq 5 arrived
+        Assert.False(guard.IsFresh("s", "d", "b", [(1, 1)], T, T));         // a new stream reaching back to stored time
+        Assert.True(guard.IsFresh("s", "d", "a", [(6, 9)], T + 1, T + 1));
+    }
+
+    [Fact]
+    public void New_seqs_that_fit_in_time_between_the_stored_runs_of_their_stream_are_fresh_and_new_seqs_with_stored_times_are_not()
+    {
+        const long S = 1_000_000_000;
+        var delivery = new DeliveryTracker();
+        var guard = new ReplayGuard(null!, delivery, []);
+        // Seqs 1–100 at T..T+99 s and 201–300 at T+200..T+299 s are stored (a backlog 101–200 still to come).
+        foreach (var (from, to) in new[] { (1L, 100L), (201L, 300L) })
+        {
+            delivery.Record("s", "d", "a", [(from, to)], DateTimeOffset.UnixEpoch);
+            guard.Stored("s", "d", "a", [(from, to)], T + (from - 1) * S, T + (to - 1) * S);
+        }
+        delivery.RaiseLatestStored("s", "d", T + 299 * S);
+
+        Assert.True(guard.IsFresh("s", "d", "a", [(101, 150)], T + 100 * S, T + 149 * S));  // the backlog, or a late batch
+        Assert.False(guard.IsFresh("s", "d", "a", [(101, 150)], T + 50 * S, T + 60 * S));   // new seqs carrying stored times
+        Assert.False(guard.IsFresh("s", "d", "a", [(151, 250)], T + 150 * S, T + 249 * S)); // reaches into a stored run
+        Assert.False(guard.IsFresh("s", "d", "a", [(301, 310)], T + 10 * S, T + 20 * S));   // after the last run, in its past
+        Assert.True(guard.IsFresh("s", "d", "a", [(301, 310)], T + 300 * S, T + 309 * S));
+        Assert.False(guard.IsFresh("s", "d", "b", [(1, 10)], T + 150 * S, T + 160 * S));    // another stream within this one's time
+        guard.Stored("s", "d", "a", [(101, 200)], T + 100 * S, T + 199 * S);                 // the gap filled: one run
+        Assert.False(guard.IsFresh("s", "d", "a", [(1000, 1001)], T + 120 * S, T + 121 * S));
     }
 }
