@@ -4,6 +4,7 @@ using EdgeTelemetry.Agent.Transfer;
 using EdgeTelemetry.Central.Transfer;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using Xunit.Abstractions;
 
 namespace EdgeTelemetry.IntegrationTests;
@@ -30,10 +31,15 @@ public class OfflineTransferTests(ITestOutputHelper output)
         Assert.Equal(0, await BundleExport.RunAsync(["--config", config, "--out", usb], log, log));
         var bundlePath = Assert.Single(Directory.GetFiles(usb));
         var bundle = await BundleReader.VerifyAsync(bundlePath);
-        var exportedSeqs = new List<long>();
-        await foreach (var entry in BundleReader.ReadEntriesAsync(bundle))
-            exportedSeqs.AddRange(BatchCodec.TryDecode(entry.Envelope, out _)!.Samples!.Select(s => s.Seq));
+        Assert.Equal(2, bundle.Header.Version); // wire-v2 batches by default
+        var exportedSeqs = await SeqsAsync(bundle);
         Assert.Equal(bundle.Header.Samples, exportedSeqs.Count);
+        // The same buffer as a version-1 bundle (v1 JSON), for a central service that predates version 2.
+        var usbV1 = Path.Combine(plant.Dir, "usb-v1");
+        Assert.Equal(0, await BundleExport.RunAsync(["--config", config, "--out", usbV1, "--bundle-version", "1"], log, log));
+        var bundleV1 = await BundleReader.VerifyAsync(Assert.Single(Directory.GetFiles(usbV1)));
+        Assert.Equal(1, bundleV1.Header.Version);
+        Assert.Equal(exportedSeqs.Order(), (await SeqsAsync(bundleV1)).Where(s => s <= bundle.Header.LastSeq).Order());
         Assert.True(bundle.Header.Samples >= 300);
         Assert.Equal(Enumerable.Range(1, exportedSeqs.Count).Select(i => (long)i), exportedSeqs.Order()); // nothing was sent, so all of 1..n
         var afterExport = await Plant.ReadBufferFileAsync(bufferPath);
@@ -45,11 +51,15 @@ public class OfflineTransferTests(ITestOutputHelper output)
         Assert.Equal(0, await BundleImport.RunAsync([bundlePath, .. influx], log, log));
         Assert.Equal(exportedSeqs.Order(), (await plant.StoredSeqsAsync(Device)).Order());
 
+        // The version-1 bundle of the same samples imports too, and adds nothing new among them.
+        Assert.Equal(0, await BundleImport.RunAsync([bundleV1.Path, .. influx], log, log));
+        Assert.Equal((await SeqsAsync(bundleV1)).Order(), (await plant.StoredSeqsAsync(Device)).Order());
+
         // Importing again — here through the central's own command line — adds nothing.
         var (exit, cli) = await RunCentralAsync(["import", bundlePath, .. influx]);
         Assert.True(exit == 0, cli);
         Assert.Contains($"imported {bundle.Header.Samples} samples from {Plant.Site}/{Device} stream {bundle.Header.Stream} (seq 1-{bundle.Header.LastSeq}), rejected 0", cli);
-        Assert.Equal(exportedSeqs.Order(), (await plant.StoredSeqsAsync(Device)).Order());
+        Assert.Equal((await SeqsAsync(bundleV1)).Order(), (await plant.StoredSeqsAsync(Device)).Order());
 
         // A damaged copy is refused before anything is written.
         var damaged = Path.Combine(plant.Dir, "damaged" + Bundle.Extension);
@@ -58,7 +68,7 @@ public class OfflineTransferTests(ITestOutputHelper output)
         Assert.Equal(1, await BundleImport.RunAsync([damaged, .. influx], damagedLog, damagedLog));
         Assert.Contains($"{damaged}:", damagedLog.ToString());
         Assert.Contains("nothing was written", damagedLog.ToString());
-        Assert.Equal(exportedSeqs.Count, await plant.StoredCountAsync(Device));
+        Assert.Equal(bundleV1.Header.Samples, await plant.StoredCountAsync(Device));
 
         // The link comes back: the agent sends everything it holds, the imported samples included.
         await plant.Broker.StartAgainAsync();
@@ -73,8 +83,24 @@ public class OfflineTransferTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(1, (int)counts.Sampled).Select(i => (long)i), (await plant.StoredSeqsAsync(Device)).Order()); // each once
 
         var size = new FileInfo(bundlePath).Length;
+        var sizeV1 = new FileInfo(bundleV1.Path).Length;
         output.WriteLine($"{log}{cli}{damagedLog}bundle: {bundle.Header.Samples} samples ({bundle.Header.Kinds.Telemetry} telemetry, {bundle.Header.Kinds.Events} events) " +
-            $"in {size} bytes = {size / (double)bundle.Header.Samples:F1} bytes/sample gzip'd; after the online sync {counts.Sampled} stored, each once");
+            $"in {size} bytes = {size / (double)bundle.Header.Samples:F1} bytes/sample (version 2); version 1: {bundleV1.Header.Samples} samples in {sizeV1} bytes = " +
+            $"{sizeV1 / (double)bundleV1.Header.Samples:F1} bytes/sample; after the online sync {counts.Sampled} stored, each once");
+        Assert.True(size / (double)bundle.Header.Samples < sizeV1 / (double)bundleV1.Header.Samples, "a version-2 bundle is smaller per sample");
+    }
+
+    /// <summary>The seqs a bundle's envelopes carry, v1 JSON or wire v2.</summary>
+    private static async Task<List<long>> SeqsAsync(VerifiedBundle bundle)
+    {
+        var seqs = new List<long>();
+        await foreach (var entry in BundleReader.ReadEntriesAsync(bundle))
+        {
+            if (entry.DictionaryId is not null) continue;
+            if (WireV2.IsV2(entry.Envelope)) seqs.AddRange(WireV2.TryReadSeqs(entry.Envelope, 100_000, 1 << 24, out _, out var s) ? s : throw new InvalidDataException("not v2"));
+            else seqs.AddRange(BatchCodec.TryDecode(entry.Envelope, out _)!.Samples!.Select(s => s.Seq));
+        }
+        return seqs;
     }
 
     [Fact]
@@ -115,14 +141,14 @@ public class OfflineTransferTests(ITestOutputHelper output)
         output.WriteLine(log.ToString());
     }
 
-    /// <summary>Recompresses the bundle with one reading changed: valid gzip, valid JSON, wrong checksum.</summary>
+    /// <summary>Recompresses the bundle with one batch byte changed (a base64 character of a v2 line): valid gzip, valid JSON, wrong checksum.</summary>
     private static async Task DamageAsync(string from, string to)
     {
         string text;
         await using (var gz = new GZipStream(File.OpenRead(from), CompressionMode.Decompress))
             text = await new StreamReader(gz).ReadToEndAsync();
-        var at = text.IndexOf("\"v\":", text.IndexOf("\"r\":", StringComparison.Ordinal), StringComparison.Ordinal) + 4;
-        text = text[..at] + "9" + text[at..];
+        var at = text.IndexOf("\"v2\":\"", StringComparison.Ordinal) + 12;
+        text = text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..];
         await using var outGz = new GZipStream(File.Create(to), CompressionLevel.Fastest);
         await using var w = new StreamWriter(outGz);
         await w.WriteAsync(text);

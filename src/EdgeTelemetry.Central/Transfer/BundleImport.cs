@@ -136,7 +136,9 @@ public static class BundleImport
             await foreach (var entry in BundleReader.ReadEntriesAsync(bundle, ct))
             {
                 var h = bundle.Header;
-                var prepared = await _core.PrepareAsync(Topics.For(h.Site, h.Device, entry.Kind), entry.Envelope, clock.GetUtcNow(), access,
+                // A wire-v2 dictionary goes through the core as if it came on its topic, so the batches after it decode.
+                var topic = entry.DictionaryId is { } id ? Topics.DictionaryFor(h.Site, h.Device, id) : Topics.For(h.Site, h.Device, entry.Kind);
+                var prepared = await _core.PrepareAsync(topic, entry.Envelope, clock.GetUtcNow(), access,
                     $"bundle {_name} line {entry.Line}", ct);
                 _pending.Add(prepared);
                 _points += prepared.PointCount;

@@ -9,7 +9,9 @@ namespace EdgeTelemetry.Transfer;
 public sealed class BundleHeader
 {
     public const string FormatName = "edgetelemetry-bundle";
-    public const int CurrentVersion = 1;
+    /// <summary>2: lines may carry wire-v2 batches and their dictionaries (docs/offline-transfer.md); 1: v1 JSON envelopes only.</summary>
+    public const int CurrentVersion = 2;
+    public const int OldestVersion = 1;
 
     [JsonPropertyName("format")] public string Format { get; set; } = FormatName;
     [JsonPropertyName("version")] public int Version { get; set; } = CurrentVersion;

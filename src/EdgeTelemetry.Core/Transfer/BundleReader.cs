@@ -6,11 +6,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 
 namespace EdgeTelemetry.Transfer;
 
-/// <summary>One envelope of a bundle, the topic kind it belongs to and the line it came from.</summary>
-public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope);
+/// <summary>
+/// One envelope of a bundle (v1 JSON or a wire-v2 batch), the topic kind it belongs to and the line it came from; or,
+/// with <see cref="DictionaryId"/>, a wire-v2 dictionary the batches after it name.
+/// </summary>
+public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope, ulong? DictionaryId = null);
 
 /// <summary>A bundle whose checksum, structure and header were verified (<see cref="BundleReader.VerifyAsync"/>).</summary>
 public sealed record VerifiedBundle(string Path, BundleHeader Header, string Sha256, long Envelopes, long Lines);
@@ -118,8 +122,8 @@ public static class BundleReader
             if (header is null) return Problem<BundleHeader>(1, "not a bundle header (null)");
             if (header.Format != BundleHeader.FormatName)
                 return Problem<BundleHeader>(1, $"format '{header.Format}' is not {BundleHeader.FormatName}");
-            if (header.Version != BundleHeader.CurrentVersion)
-                return Problem<BundleHeader>(1, $"bundle version {header.Version} is not supported (this reader knows version {BundleHeader.CurrentVersion})");
+            if (header.Version is < BundleHeader.OldestVersion or > BundleHeader.CurrentVersion)
+                return Problem<BundleHeader>(1, $"bundle version {header.Version} is not supported (this reader knows versions {BundleHeader.OldestVersion}-{BundleHeader.CurrentVersion})");
             if (!Topics.IsValidId(header.Site) || !Topics.IsValidId(header.Device))
                 return Problem<BundleHeader>(1, $"site '{header.Site}' / device '{header.Device}' must match [a-z0-9][a-z0-9_-]{{0,63}}");
             if (!BatchValidator.IsValidStream(header.Stream)) return Problem<BundleHeader>(1, "the header's stream id must be 1-64 characters of A-Z, a-z, 0-9 and '-'");
@@ -150,10 +154,17 @@ public static class BundleReader
                 if (root.ValueKind != JsonValueKind.Object) return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}");
                 TopicKind? kind = null;
                 JsonElement batch = default;
+                string? v2 = null, dictionary = null;
                 foreach (var member in root.EnumerateObject())
                 {
                     switch (member.Name)
                     {
+                        case "v2" when _header.Version >= 2 && member.Value.ValueKind == JsonValueKind.String:
+                            v2 = member.Value.GetString();
+                            break;
+                        case "dictionary" when _header.Version >= 2 && member.Value.ValueKind == JsonValueKind.String:
+                            dictionary = member.Value.GetString();
+                            break;
                         case "kind":
                             kind = member.Value.ValueKind != JsonValueKind.String ? null : member.Value.GetString() switch
                             {
@@ -170,8 +181,12 @@ public static class BundleReader
                             return Problem<BundleEntry>(no, $"unknown member \"{member.Name}\" (expected kind and batch)");
                     }
                 }
+                if (dictionary is not null)
+                    return kind is null && v2 is null && batch.ValueKind == JsonValueKind.Undefined ? ParseDictionary(no, dictionary)
+                        : Problem<BundleEntry>(no, "a dictionary line has only \"dictionary\"");
+                if (kind is not null && v2 is not null && batch.ValueKind == JsonValueKind.Undefined) return ParseV2(no, kind.Value, v2);
                 if (kind is null || batch.ValueKind != JsonValueKind.Object)
-                    return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}");
+                    return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}" + (_header.Version >= 2 ? ", {\"kind\":…,\"v2\":\"…\"} or {\"dictionary\":\"…\"}" : ""));
 
                 string? Text(string name) => batch.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
                 var (site, device, stream) = (Text("site"), Text("device"), Text("stream"));
@@ -195,6 +210,47 @@ public static class BundleReader
             {
                 return Problem<BundleEntry>(no, $"not a JSON line ({ex.Message})");
             }
+        }
+
+        /// <summary>Dictionaries seen so far (by content id); a v2 line must name one of them.</summary>
+        private readonly HashSet<ulong> _dictionaries = [];
+        private const int MaxDictionaries = 64;
+
+        private BundleEntry? ParseDictionary(long no, string base64)
+        {
+            var bytes = Base64(base64);
+            if (bytes is null) return Problem<BundleEntry>(no, "the dictionary is not base64");
+            ChannelDictionary d;
+            try { d = ChannelDictionary.Parser.ParseFrom(bytes); }
+            catch (Google.Protobuf.InvalidProtocolBufferException ex) { return Problem<BundleEntry>(no, $"not a wire-v2 dictionary ({ex.Message})"); }
+            var stream = d.StreamIdCase == ChannelDictionary.StreamIdOneofCase.StreamHex ? Convert.ToHexStringLower(d.StreamHex.Span) : d.Stream;
+            if (stream != _header!.Stream)
+                return Problem<BundleEntry>(no, $"the dictionary is for stream {stream}; the header says stream {_header.Stream}");
+            if (_dictionaries.Count >= MaxDictionaries) return Problem<BundleEntry>(no, $"more than {MaxDictionaries} dictionaries");
+            var id = WireV2.IdOf(d);
+            _dictionaries.Add(id);
+            return new BundleEntry(no, TopicKind.Telemetry, bytes, id);
+        }
+
+        private BundleEntry? ParseV2(long no, TopicKind kind, string base64)
+        {
+            var bytes = Base64(base64);
+            if (bytes is null) return Problem<BundleEntry>(no, "the v2 batch is not base64");
+            // Its seqs are read without the dictionary; the dictionary is checked to have come before (its content, on import).
+            if (!WireV2.TryReadSeqs(bytes, 100_000, MaxLineBytes * BatchValidator.MaxV2Expansion, out var id, out var seqs))
+                return Problem<BundleEntry>(no, "not a wire-v2 batch (or its seqs are out of range)");
+            if (!_dictionaries.Contains(id))
+                return Problem<BundleEntry>(no, $"the v2 batch names dictionary {WireV2.TopicId(id)}, which no line before it holds");
+            if (verified is null) _seqs.AddRange(seqs);
+            if (kind == TopicKind.Events) _events += seqs.Count; else _telemetry += seqs.Count;
+            _envelopes++;
+            return new BundleEntry(no, kind, bytes);
+        }
+
+        private static byte[]? Base64(string text)
+        {
+            try { return Convert.FromBase64String(text); }
+            catch (FormatException) { return null; }
         }
 
         private void CheckHeaderAgainstContent(BundleHeader h)

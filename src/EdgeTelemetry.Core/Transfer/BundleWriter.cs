@@ -11,6 +11,8 @@ namespace EdgeTelemetry.Transfer;
 /// {"format":"edgetelemetry-bundle","version":1,"site":…,"samples":…,"kinds":{…},…}   header
 /// {"kind":"telemetry","batch":{ wire envelope, byte for byte as MQTT carries it }}
 /// {"kind":"events","batch":{ … }}
+/// {"dictionary":"base64"}                       version 2: a wire-v2 dictionary, before the batches naming it
+/// {"kind":"telemetry","v2":"base64"}             version 2: a wire-v2 batch, byte for byte as MQTT carries it
 /// {"sha256":"…"}                                                                       trailer
 /// </code>
 /// The trailer is the SHA-256 over every preceding byte of the uncompressed content, so
@@ -72,6 +74,34 @@ public sealed class BundleWriter : IAsyncDisposable
         await AppendAsync(envelope, ct);
         await AppendAsync(EntrySuffix, ct);
         Envelopes++;
+    }
+
+    /// <summary>
+    /// One wire-v2 batch (<c>{"kind":…,"v2":"base64"}</c>, version 2 bundles); the dictionary it names must have been
+    /// written before it with <see cref="WriteDictionaryAsync"/>.
+    /// </summary>
+    public async Task WriteV2Async(TopicKind kind, byte[] payload, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        var prefix = kind switch
+        {
+            TopicKind.Telemetry => "{\"kind\":\"telemetry\",\"v2\":\""u8.ToArray(),
+            TopicKind.Events => "{\"kind\":\"events\",\"v2\":\""u8.ToArray(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a bundle carries telemetry and events only"),
+        };
+        await AppendAsync(prefix, ct);
+        await AppendAsync(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)), ct);
+        await AppendAsync("\"}\n"u8.ToArray(), ct);
+        Envelopes++;
+    }
+
+    /// <summary>A wire-v2 dictionary (<c>{"dictionary":"base64"}</c>), before the first batch that names it.</summary>
+    public async Task WriteDictionaryAsync(byte[] dictionary, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        await AppendAsync("{\"dictionary\":\""u8.ToArray(), ct);
+        await AppendAsync(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(dictionary)), ct);
+        await AppendAsync("\"}\n"u8.ToArray(), ct);
     }
 
     /// <summary>Writes the checksum line and finishes the gzip stream; returns the checksum (lower-case hex).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 
 namespace EdgeTelemetry.Core.Tests.Transfer;
 
@@ -78,7 +79,7 @@ public class BundleTests : IDisposable
 
         Assert.Equal("", lines[^1]); // ends in a line end
         Assert.All(lines[..^1], l => JsonDocument.Parse(l).Dispose());
-        Assert.StartsWith("{\"format\":\"edgetelemetry-bundle\",\"version\":1,", lines[0]);
+        Assert.StartsWith("{\"format\":\"edgetelemetry-bundle\",\"version\":2,", lines[0]);
         Assert.StartsWith("{\"kind\":\"telemetry\",\"batch\":{\"v\":1,", lines[1]);
         Assert.StartsWith("{\"kind\":\"events\",\"batch\":", lines[2]);
         var covered = text[..(text.Length - lines[^2].Length - 1)];
@@ -201,10 +202,101 @@ public class BundleTests : IDisposable
     public async Task A_bundle_of_a_newer_version_is_refused_by_name()
     {
         var (header, entries) = Sample();
-        header.Version = 2;
+        header.Version = 3;
         var (path, _) = await WriteAsync(header, entries);
         var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
-        Assert.Equal($"{path}:1: bundle version 2 is not supported (this reader knows version 1)", ex.Message);
+        Assert.Equal($"{path}:1: bundle version 3 is not supported (this reader knows versions 1-2)", ex.Message);
+    }
+
+    private static List<Sample> Centrifuge(params long[] seqs) => [.. seqs.Select(seq =>
+        new Sample(seq, 1_763_900_000_000_000_000 + seq * 1_000_000_000, "centrifuge", "cf-1", [new Reading("bowl_speed", 400 + seq * 0.5, Units.Rpm)]))];
+
+    /// <summary>A version-2 bundle: a dictionary line, then wire-v2 batches (telemetry 1-3 and 5, events 4).</summary>
+    private async Task<(string Path, WireV2Encoder Encoder, List<byte[]> Batches)> WriteV2Async(string stream = "st-1")
+    {
+        var (header, _) = Sample();
+        header.Version = 2;
+        var encoder = new WireV2Encoder(stream, "0.1.0");
+        var alarm = new Sample(4, 1_763_900_004_000_000_000, "alarm", "cf-1", [new Reading("table_stopped", 1, Units.Count)]);
+        var batches = new List<byte[]>();
+        var path = Path.Combine(_dir, "v2" + Bundle.Extension);
+        await using (var file = File.Create(path))
+        await using (var writer = await BundleWriter.StartAsync(file, header))
+        {
+            // As the export writes them: a dictionary line whenever the batch about to follow grew it.
+            foreach (var (kind, samples) in new[] { (TopicKind.Telemetry, Centrifuge(1, 2, 3)), (TopicKind.Events, [alarm]), (TopicKind.Telemetry, Centrifuge(5)) })
+            {
+                batches.Add(encoder.Encode(samples, null, out var grew));
+                if (grew) await writer.WriteDictionaryAsync(encoder.DictionaryPayload);
+                await writer.WriteV2Async(kind, batches[^1]);
+            }
+            await writer.CompleteAsync();
+        }
+        return (path, encoder, batches);
+    }
+
+    [Fact]
+    public async Task A_version_2_bundle_carries_wire_v2_batches_byte_for_byte_after_their_dictionary_and_its_header_is_checked_against_them()
+    {
+        var (path, encoder, batches) = await WriteV2Async();
+
+        var bundle = await BundleReader.VerifyAsync(path);
+        var read = await ReadAllAsync(bundle);
+
+        // dictionary, batch, grown dictionary, batch, batch
+        Assert.Equal([true, false, true, false, false], read.Select(e => e.DictionaryId is not null));
+        Assert.Equal(encoder.DictionaryId, read[2].DictionaryId);
+        Assert.Equal(encoder.DictionaryPayload, read[2].Envelope);
+        var envelopes = read.Where(e => e.DictionaryId is null).ToList();
+        Assert.Equal([TopicKind.Telemetry, TopicKind.Events, TopicKind.Telemetry], envelopes.Select(e => e.Kind));
+        Assert.Equal(batches, envelopes.Select(e => e.Envelope));
+        Assert.Equal(3, bundle.Envelopes);
+    }
+
+    [Fact]
+    public async Task A_version_2_bundle_whose_dictionary_is_another_streams_or_missing_is_refused_at_its_line()
+    {
+        var (path, _, _) = await WriteV2Async(stream: "st-other");
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:2: the dictionary is for stream st-other; the header says stream st-1", ex.Message);
+
+        // The batches name the grown dictionary; the only dictionary line holds an older one.
+        var (header, _) = Sample();
+        header.Version = 2;
+        var encoder = new WireV2Encoder("st-1", "0.1.0");
+        encoder.Encode(Centrifuge(1), null, out _);
+        var older = encoder.DictionaryPayload;
+        var alarm = new Sample(4, 1_763_900_004_000_000_000, "alarm", "cf-1", [new Reading("table_stopped", 1, Units.Count)]);
+        var path2 = Path.Combine(_dir, "v2-missing" + Bundle.Extension);
+        await using (var file = File.Create(path2))
+        await using (var writer = await BundleWriter.StartAsync(file, header))
+        {
+            await writer.WriteDictionaryAsync(older);
+            await writer.WriteV2Async(TopicKind.Telemetry, encoder.Encode(Centrifuge(1, 2, 3), null, out _));
+            await writer.WriteV2Async(TopicKind.Events, encoder.Encode([alarm], null, out _));
+            await writer.CompleteAsync();
+        }
+        ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path2));
+        Assert.StartsWith($"{path2}:4: the v2 batch names dictionary {WireV2.TopicId(encoder.DictionaryId)}, which no line before it holds", ex.Message);
+    }
+
+    [Fact]
+    public async Task Wire_v2_lines_in_a_version_1_bundle_are_refused_by_name()
+    {
+        var (header, _) = Sample();
+        header.Version = 1;
+        var encoder = new WireV2Encoder("st-1", "0.1.0");
+        var batch = encoder.Encode(Centrifuge(1, 2, 3), null, out _);
+        var path = Path.Combine(_dir, "v1-with-v2" + Bundle.Extension);
+        await using (var file = File.Create(path))
+        await using (var writer = await BundleWriter.StartAsync(file, header))
+        {
+            await writer.WriteDictionaryAsync(encoder.DictionaryPayload);
+            await writer.WriteV2Async(TopicKind.Telemetry, batch);
+            await writer.CompleteAsync();
+        }
+        var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
+        Assert.Equal($"{path}:2: unknown member \"dictionary\" (expected kind and batch)", ex.Message);
     }
 
     [Fact]
