@@ -1,5 +1,6 @@
+using EdgeTelemetry.Security;
 using System.Text;
-using EdgeTelemetry.Central.Security;
+
 
 namespace EdgeTelemetry.Central.Tests.Security;
 
