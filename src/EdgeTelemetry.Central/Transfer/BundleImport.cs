@@ -121,7 +121,8 @@ public static class BundleImport
             (this.bundle, this.writer, this.influx, this.clock, this.log) = (bundle, writer, influx, clock, log);
             var delivery = new DeliveryTracker();
             _core = new MessageIngest(new IngestMetrics(), delivery, ingest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-                new ReplayGuard(stored, delivery, ingest.AdditionalMeasurements));
+                new ReplayGuard(stored, delivery, ingest.AdditionalMeasurements),
+                new Devices.DeviceKeyring(ingest.DevicesFile, TimeSpan.MaxValue, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
             _name = Path.GetFileName(bundle.Path);
         }
 

@@ -54,7 +54,8 @@ public sealed class DeviceEnrolmentTests : IDisposable
 
         (exit, stdout, stderr) = await RunAsync(["revoke", "--site", "site1", "--device", "dev1", "--reload", .. common]);
         Assert.True(exit == 0, stderr);
-        Assert.Empty(DeviceRegistry.Load(Registry));
+        // Kept with its history, marked revoked (its batches are refused).
+        Assert.NotNull(Assert.Single(DeviceRegistry.Load(Registry)).RevokedAt);
         (await ConnectWhenAsync(broker, "site1/dev1", password, MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized)).Dispose();
         // The central service's own credential is untouched by enrolment and revocation.
         (await ConnectWhenAsync(broker, "edgetelemetry-central", "pwc", MqttClientConnectResultCode.Success)).Dispose();
