@@ -1,8 +1,7 @@
-using EdgeTelemetry.Security;
 using System.Text;
+using EdgeTelemetry.Security;
 
-
-namespace EdgeTelemetry.Central.Tests.Security;
+namespace EdgeTelemetry.Core.Tests.Security;
 
 public class OwnerOnlyFileTests
 {
