@@ -146,6 +146,53 @@ public class SignedBatchTests
         Assert.Contains("\"revokedAt\"", list);
     }
 
+    [Fact]
+    public async Task A_bundle_exported_on_the_pi_is_signed_its_import_stores_the_points_signed_and_a_re_signed_envelope_is_refused()
+    {
+        const string device = "sig-usb";
+        await using var plant = await Plant.StartAsync();
+        await plant.Broker.StopAsync(); // no link at the site
+        var config = plant.AgentConfig(device, "centrifuge", intervalMs: 20);
+        using (var agent = await plant.StartAgentFromAsync(config))
+        {
+            await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(plant.BufferPath(device))).MaxSeq >= 30, Patience, "30 samples buffered offline");
+            await agent.StopAsync();
+        }
+        var registry = Path.Combine(plant.Dir, "devices.json");
+        using var deviceKey = DeviceKey.Load(Path.Combine(plant.Dir, "device-key.pem")); // created by the agent's first start
+        DeviceRegistry.Save(registry, DeviceKeyChanges.Enrol([], Plant.Site, device, DeviceKeyChanges.ParseKey(deviceKey.PublicKeyPem, DateTimeOffset.UtcNow, "pi"), DateTimeOffset.UtcNow));
+
+        var usb = Path.Combine(plant.Dir, "usb");
+        var log = new StringWriter();
+        Assert.Equal(0, await EdgeTelemetry.Agent.Transfer.BundleExport.RunAsync(["--config", config, "--out", usb], log, log));
+        var bundlePath = Assert.Single(Directory.GetFiles(usb));
+        var bundle = await EdgeTelemetry.Transfer.BundleReader.VerifyAsync(bundlePath);
+        string[] central = [$"--Influx:Url={plant.Influx.Url}", $"--Influx:Database={Plant.Database}", $"--Ingest:DevicesFile={registry}"];
+        Assert.True(await EdgeTelemetry.Central.Transfer.BundleImport.RunAsync([bundlePath, .. central], log, log) == 0, log.ToString());
+        Assert.Equal(bundle.Header.Samples, await plant.StoredCountAsync(device));
+        var (all, signed) = await SignedCountAsync(plant, device, "centrifuge-1"); // (the agent's health record is another measurement)
+        Assert.True(all >= 20 && signed == all, $"{signed} of {all} imported points signed=true");
+
+        // The same bundle with its envelope signed by another key under the device's key id (checksum recomputed): refused.
+        using var thief = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var forged = Path.Combine(plant.Dir, "forged" + EdgeTelemetry.Transfer.Bundle.Extension);
+        var forgedHeader = bundle.Header;
+        await using (var file = File.Create(forged))
+        await using (var writer = await EdgeTelemetry.Transfer.BundleWriter.StartAsync(file, forgedHeader))
+        {
+            await foreach (var entry in EdgeTelemetry.Transfer.BundleReader.ReadEntriesAsync(bundle))
+            {
+                var seqs = BatchCodec.TryDecode(entry.Envelope, out _)!.Samples!.Select(x => x.Seq).ToList();
+                var digest = BatchSignature.Digest(Plant.Site, device, bundle.Header.Stream, seqs.Min(), seqs.Max(), entry.Envelope);
+                await writer.WriteEnvelopeAsync(entry.Kind, entry.Envelope, default, new BatchSignatureProperties(Convert.ToBase64String(BatchSignature.Sign(thief, digest)), deviceKey.KeyId));
+            }
+            await writer.CompleteAsync();
+        }
+        var forgedLog = new StringWriter();
+        Assert.Equal(3, await EdgeTelemetry.Central.Transfer.BundleImport.RunAsync([forged, .. central], forgedLog, forgedLog));
+        Assert.Contains("invalid_signature", forgedLog.ToString());
+    }
+
     /// <summary>A v1 batch of <paramref name="count"/> centrifuge samples (seq 1…count), recent.</summary>
     internal static byte[] Batch(string device, string stream, string equipment, int count, string site = Plant.Site)
     {

@@ -138,7 +138,7 @@ public static class BundleImport
             {
                 var h = bundle.Header;
                 var prepared = await _core.PrepareAsync(Topics.For(h.Site, h.Device, entry.Kind), entry.Envelope, clock.GetUtcNow(), access,
-                    $"bundle {_name} line {entry.Line}", ct);
+                    $"bundle {_name} line {entry.Line}", ct, entry.Signature);
                 _pending.Add(prepared);
                 _points += prepared.PointCount;
                 if (_points >= Math.Max(1, influx.MaxBatchPoints)) await StorePendingAsync(ct);

@@ -10,7 +10,8 @@ using EdgeTelemetry.Wire;
 namespace EdgeTelemetry.Transfer;
 
 /// <summary>One envelope of a bundle, the topic kind it belongs to and the line it came from.</summary>
-public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope);
+/// <param name="Signature">The device's signature over the envelope, as MQTT would carry it (absent in an unsigned bundle).</param>
+public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope, BatchSignatureProperties? Signature = null);
 
 /// <summary>A bundle whose checksum, structure and header were verified (<see cref="BundleReader.VerifyAsync"/>).</summary>
 public sealed record VerifiedBundle(string Path, BundleHeader Header, string Sha256, long Envelopes, long Lines);
@@ -150,6 +151,7 @@ public static class BundleReader
                 if (root.ValueKind != JsonValueKind.Object) return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}");
                 TopicKind? kind = null;
                 JsonElement batch = default;
+                string? sig = null, kid = null;
                 foreach (var member in root.EnumerateObject())
                 {
                     switch (member.Name)
@@ -166,8 +168,11 @@ public static class BundleReader
                         case "batch":
                             batch = member.Value;
                             break;
+                        case "sig" or "kid" when member.Value.ValueKind == JsonValueKind.String:
+                            if (member.Name == "sig") sig = member.Value.GetString(); else kid = member.Value.GetString();
+                            break;
                         default:
-                            return Problem<BundleEntry>(no, $"unknown member \"{member.Name}\" (expected kind and batch)");
+                            return Problem<BundleEntry>(no, $"unknown member \"{member.Name}\" (expected kind, batch, and sig and kid if signed)");
                     }
                 }
                 if (kind is null || batch.ValueKind != JsonValueKind.Object)
@@ -189,7 +194,7 @@ public static class BundleReader
                 }
                 if (kind == TopicKind.Events) _events += count; else _telemetry += count;
                 _envelopes++;
-                return new BundleEntry(no, kind.Value, JsonMarshal.GetRawUtf8Value(batch).ToArray());
+                return new BundleEntry(no, kind.Value, JsonMarshal.GetRawUtf8Value(batch).ToArray(), sig is null && kid is null ? null : new BatchSignatureProperties(sig, kid));
             }
             catch (JsonException ex)
             {

@@ -10,7 +10,7 @@ namespace EdgeTelemetry.Transfer;
 /// <code>
 /// {"format":"edgetelemetry-bundle","version":1,"site":…,"samples":…,"kinds":{…},…}   header
 /// {"kind":"telemetry","batch":{ wire envelope, byte for byte as MQTT carries it }}
-/// {"kind":"events","batch":{ … }}
+/// {"kind":"events","batch":{ … },"sig":"…","kid":"…"}                                  sig/kid: the device's signature, as over MQTT
 /// {"sha256":"…"}                                                                       trailer
 /// </code>
 /// The trailer is the SHA-256 over every preceding byte of the uncompressed content, so
@@ -58,7 +58,8 @@ public sealed class BundleWriter : IAsyncDisposable
     }
 
     /// <summary>One wire envelope (as <see cref="BatchCodec.Encode(TelemetryBatch)"/> produced it) for the telemetry or events topic.</summary>
-    public async Task WriteEnvelopeAsync(TopicKind kind, ReadOnlyMemory<byte> envelope, CancellationToken ct = default)
+    /// <param name="signature">The device's signature over it (<see cref="BatchSignature"/>), written beside the envelope.</param>
+    public async Task WriteEnvelopeAsync(TopicKind kind, ReadOnlyMemory<byte> envelope, CancellationToken ct = default, BatchSignatureProperties? signature = null)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         var prefix = kind switch
@@ -70,6 +71,13 @@ public sealed class BundleWriter : IAsyncDisposable
         if (envelope.Span.IndexOfAny((byte)'\n', (byte)'\r') >= 0) throw new ArgumentException("an envelope must be one line of JSON", nameof(envelope));
         await AppendAsync(prefix, ct);
         await AppendAsync(envelope, ct);
+        if (signature is { Signature: { } sig, KeyId: { } kid })
+        {
+            // base64 and hex need no JSON escaping; anything else is a caller's bug.
+            if (!sig.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=') || !kid.All(char.IsAsciiHexDigit))
+                throw new ArgumentException("sig must be base64 and kid hex", nameof(signature));
+            await AppendAsync(System.Text.Encoding.ASCII.GetBytes($",\"sig\":\"{sig}\",\"kid\":\"{kid}\""), ct);
+        }
         await AppendAsync(EntrySuffix, ct);
         Envelopes++;
     }
