@@ -9,6 +9,8 @@ public sealed class DeviceTrust(EnrolledDevice entry, IReadOnlyDictionary<string
     public EnrolledDevice Entry { get; } = entry;
     public IReadOnlyDictionary<string, TrustedKey> Keys { get; } = keys;
     public bool Revoked => Entry.RevokedAt is not null;
+    /// <summary>A key that may still verify (current or retired): the device must sign. Only revoked keys (re-enrolled without a new one): it has none.</summary>
+    public bool HasUsableKey { get; } = keys.Values.Any(k => k.Record.RevokedAt is null);
 }
 
 public sealed class TrustedKey(DeviceKeyRecord record, ECDsa key)

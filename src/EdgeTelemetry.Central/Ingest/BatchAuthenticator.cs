@@ -7,7 +7,7 @@ namespace EdgeTelemetry.Central.Ingest;
 /// Decides whether a batch may be stored as its device's, from its signature (MQTT user properties sig/kid), the
 /// device's enrolled keys and the site's mode (docs/wire-protocol.md, "Signed batches"):
 /// - revoked device: refused (invalid_signature), whatever it carries;
-/// - device with keys: the signature must verify with one of them that is current or retired (invalid_signature),
+/// - device with an unrevoked key: the signature must verify with one of them, current or retired (invalid_signature),
 ///   and an unsigned batch is refused (unsigned_batch);
 /// - device without keys: stored unsigned where the site is permissive (a signature it carries cannot be checked and
 ///   is ignored), refused (unsigned_batch) where the site requires signatures.
@@ -20,14 +20,14 @@ public sealed class BatchAuthenticator(DeviceKeyring keyring, SignatureOptions o
     private static readonly Outcome Verified = new(true, null);
 
     /// <summary>Whether a batch of this device would be stored only with a valid signature (the hot path then marks it signed and checks after).</summary>
-    public bool ExpectsSignature(string site, string device) => keyring.Find(site, device) is { Keys.Count: > 0 };
+    public bool ExpectsSignature(string site, string device) => keyring.Find(site, device) is { HasUsableKey: true, Revoked: false };
 
     public Outcome Check(string site, string device, string stream, long firstSeq, long lastSeq, ReadOnlySpan<byte> payload, BatchSignatureProperties signature)
     {
         var trust = keyring.Find(site, device);
         if (trust is { Revoked: true })
             return Refuse(RejectReason.InvalidSignature, $"{site}/{device} was revoked at {trust.Entry.RevokedAt:O}");
-        if (trust is not { Keys.Count: > 0 })
+        if (trust is not { HasUsableKey: true })
             return !options.IsRequired(site) ? Unsigned
                 : Refuse(RejectReason.UnsignedBatch, $"{site}/{device} has no key enrolled and site {site} requires signed batches (Ingest:Signatures)");
         if (signature.Signature is null)

@@ -125,7 +125,7 @@ public sealed class MessageIngest
             if (Topics.TryParseDictionary(topic, out var site, out var device, out var id)) return PrepareDictionary(topic, payload, receivedAt, site, device, id);
             if (Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status) return PrepareStatus(topic, payload, receivedAt, parsed);
             var check = access is not null && _replays is not null ? access : null;
-            if (check is not null && parsed.Site is not null && (!_options.KnownDevicesOnly || _known.Contains((parsed.Site, parsed.Device))))
+            if (check is not null && parsed.Site is not null && (!_options.KnownDevicesOnly || Known(parsed.Site, parsed.Device)))
                 await _replays!.KnowDeviceAsync(parsed.Site, parsed.Device, check, ct);
             return await PrepareBatchAsync(topic, payload, receivedAt, origin, check, signature ?? BatchSignatureProperties.None, ct);
         }

@@ -111,6 +111,23 @@ public sealed class SignedBatchIngestTests : IDisposable
     }
 
     [Fact]
+    public void A_revoked_device_is_refused_whatever_it_signs_with_until_enrolled_again_with_a_new_key()
+    {
+        Enrol(_key);
+        var payload = Batch(Centrifuge(1));
+        DeviceRegistry.Save(Registry, DeviceKeyChanges.Revoke(DeviceRegistry.Load(Registry), "site-a", "dev-1", Now));
+        using (var revoked = Core().Prepare(Topic, payload, Now, signature: Sign(_key, payload, 1, 1)))
+            Assert.Equal(RejectReason.InvalidSignature, Assert.Single(revoked.Rejections).Reason);
+
+        using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        Enrol(fresh);
+        using (var renewed = Core().Prepare(Topic, payload, Now, signature: Sign(fresh, payload, 1, 1)))
+            Assert.Equal(1, renewed.Accepted);
+        using var old = Core().Prepare(Topic, payload, Now, signature: Sign(_key, payload, 1, 1));
+        Assert.Contains("revoked", Assert.Single(old.Rejections).Detail);
+    }
+
+    [Fact]
     public void A_device_cannot_mark_its_own_points_signed()
     {
         var payload = Batch(new Sample(1, NowNs - 5, "centrifuge", "icon-1", [new Reading("bowl_speed", 400, Units.Rpm), new Reading("signed", 1, Units.Rpm)]));
