@@ -5,7 +5,8 @@ using EdgeTelemetry.Benchmarks;
 // into a real influxd; `queue` how long an InfluxDB outage the broker queue covers; `e2e` the central
 // service end to end (mosquitto → central → influxd) against influxd's own ceiling; `agent` the agent's
 // memory, CPU, start time and size on a perf station; `wire` payload bytes per reading, v1 JSON
-// against v2 protobuf, on the example stations; anything else
+// against v2 protobuf, on the example stations; `wear-records` the disk cost of a record-per-commit buffer;
+// `signing` device signature cost per batch; anything else
 // goes to BenchmarkDotNet (e.g. `--filter '*'`).
 return args.FirstOrDefault() switch
 {
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "agent" => await AgentFootprint.RunAsync(args[1..]),
     "wire" => await WireSize.RunAsync(args[1..]),
     "wear-records" => await RecordWear.RunAsync(args[1..]),
+    "signing" => BatchSigning.Run(args[1..]),
     _ => RunBenchmarks(args),
 };
 

@@ -21,6 +21,7 @@ public static class AgentApp
     {
         if (args.Length > 0 && args[0] == "validate-config") return ValidateConfig(args[1..]);
         if (args.Length == 2 && args[0] == "config-schema") return WriteConfigSchema(args[1]);
+        if (args.Length > 0 && args[0] is "keygen" or "key") return Signing.KeyCommands.Run(args, Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "export") return await Transfer.BundleExport.RunAsync(args[1..], Console.Out, Console.Error, ct);
         IHost host;
         try
@@ -107,6 +108,7 @@ public static class AgentApp
         builder.Services.AddSingleton(buffer);
         builder.Services.AddSingleton<BufferSignal>();
         builder.Services.AddSingleton<PublisherStats>();
+        builder.Services.AddSingleton(sp => Signing.BatchSigner.Create(options, sp.GetRequiredService<ILogger<Signing.BatchSigner>>()));
         var bufferStats = new BufferStats();
         builder.Services.AddSingleton(bufferStats);
         builder.Services.AddSingleton(ClockMonitor.ForSystem(options.Clock));
@@ -147,7 +149,7 @@ public static class AgentApp
         return builder.Build();
     }
 
-    private static string? ArgValue(string[] args, string name)
+    internal static string? ArgValue(string[] args, string name)
     {
         for (var i = 0; i < args.Length; i++)
         {

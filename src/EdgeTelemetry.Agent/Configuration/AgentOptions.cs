@@ -14,6 +14,8 @@ public sealed class AgentOptions
     public BrokerOptions Broker { get; set; } = new();
     public BufferOptions Buffer { get; set; } = new();
     public PublishOptions Publish { get; set; } = new();
+    /// <summary>The device key batches are signed with (issue 14).</summary>
+    public SigningOptions Signing { get; set; } = new();
     public EdgeTelemetry.Agent.Clock.ClockOptions Clock { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
     /// <summary>Relays (buzzer, stack light) driven by alarm state, and the acknowledge button.</summary>
@@ -74,6 +76,19 @@ public sealed class BrokerOptions
     public int SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
     public double ReconnectMinSeconds { get; set; } = 1;
     public double ReconnectMaxSeconds { get; set; } = 60;
+}
+
+public sealed class SigningOptions
+{
+    /// <summary>Sign every batch with the device key (MQTT user properties sig/kid); off only for a central service that cannot take them.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>The device's private key (PEM, 0600); created on first start when missing, never replaced. Default: device-key.pem beside the buffer file.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The key file this configuration names.</summary>
+    public string KeyPath(BufferOptions buffer) => string.IsNullOrWhiteSpace(KeyFile)
+        ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(buffer.Path)) ?? ".", "device-key.pem")
+        : KeyFile;
 }
 
 public sealed class BufferOptions

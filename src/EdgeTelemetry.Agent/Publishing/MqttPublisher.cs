@@ -23,6 +23,7 @@ public sealed class MqttPublisher(
     SampleBuffer buffer,
     BufferSignal signal,
     PublisherStats stats,
+    Signing.BatchSigner signer,
     IOptions<AgentOptions> options,
     TimeProvider clock,
     ILogger<MqttPublisher> logger) : BackgroundService
@@ -173,6 +174,8 @@ public sealed class MqttPublisher(
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithContentType(v2 is null ? "application/json" : WireV2.ContentType);
+        // Signed over the exact bytes sent, with the site, device, stream and seq range they belong to.
+        signer.Sign(builder, options.Value.Site, options.Value.Device, buffer.StreamId, samples.Take(count).Select(s => s.Seq), payload);
         var alias = WithTopic(builder, topic);
 
         // Bounded by its own timeout, not by shutdown: cancelling a publish mid-flight drops the

@@ -59,6 +59,10 @@ public static class BundleExport
                 $"{result.Bytes} bytes gzip'd ({(double)result.Bytes / h.Samples:F1} bytes/sample)");
             if (result.WaitingForClock > 0)
                 await stdout.WriteLineAsync($"  {result.WaitingForClock} samples wait for a trustworthy clock and were not exported (their time is not known yet)");
+            var keyPath = options.Signing.KeyPath(options.Buffer);
+            await stdout.WriteLineAsync(options.Signing.Enabled && File.Exists(keyPath)
+                ? $"  every envelope signed with the device key {keyPath}"
+                : "  unsigned (no device key): a central service with this device's key enrolled refuses its envelopes (unsigned_batch)");
             await stdout.WriteLineAsync("  nothing was marked sent: the agent still sends these samples when its link returns, and InfluxDB keeps one point per sample, so importing the bundle as well creates no duplicates");
             return 0;
         }
@@ -114,7 +118,9 @@ public static class BundleExport
             {
                 await using (var writer = await BundleWriter.StartAsync(file, header, ct))
                 {
-                    var batches = new EnvelopeBuilder(options, header.Stream, writer, bundleVersion >= 2 ? new WireV2Encoder(header.Stream, AgentVersion) : null);
+                    // Version 1 is for a central service that predates version 2, whose reader refuses sig/kid: unsigned.
+                    using var key = bundleVersion >= 2 ? SigningKey(options) : null;
+                    var batches = new EnvelopeBuilder(options, header.Stream, writer, key, bundleVersion >= 2 ? new WireV2Encoder(header.Stream, AgentVersion) : null);
                     await foreach (var (sample, kind) in snapshot.ReadAsync(ct))
                         await batches.AddAsync(sample, kind, ct);
                     await batches.FlushAllAsync(ct);
@@ -138,7 +144,17 @@ public static class BundleExport
     /// Telemetry and events in separate envelopes (the import needs the topic kind), each at most
     /// <see cref="MaxSamplesPerEnvelope"/> samples and the publisher's byte limit, in sequence order.
     /// </summary>
-    private sealed class EnvelopeBuilder(AgentOptions options, string stream, BundleWriter writer, WireV2Encoder? v2)
+    /// <summary>
+    /// The device key, read (never created: a key made here would be one the central service has not enrolled); null
+    /// when signing is off or no key exists yet, and the bundle is then unsigned.
+    /// </summary>
+    private static Signing.DeviceKey? SigningKey(AgentOptions options)
+    {
+        var path = options.Signing.KeyPath(options.Buffer);
+        return options.Signing.Enabled && File.Exists(path) ? Signing.DeviceKey.Load(path) : null;
+    }
+
+    private sealed class EnvelopeBuilder(AgentOptions options, string stream, BundleWriter writer, Signing.DeviceKey? key, WireV2Encoder? v2)
     {
         private ulong _dictionaryWritten;
         private readonly int _maxSamples = Math.Clamp(options.Publish.MaxSamplesPerBatch, 1, MaxSamplesPerEnvelope);
@@ -171,13 +187,20 @@ public static class BundleExport
                     count = Math.Max(1, (int)(count * (double)_maxBytes / payload.Length));
                     payload = Encode(list, count);
                 }
-                if (v2 is null) await writer.WriteEnvelopeAsync(kind, payload, ct);
+                // Signed as the publisher signs a batch, so the import verifies it with the same rule.
+                BatchSignatureProperties? signature = null;
+                if (key is not null)
+                {
+                    var (first, last) = BatchSignature.SeqRange(list.Take(count).Select(s => s.Seq));
+                    signature = new(key.SignBatch(options.Site, options.Device, stream, first, last, payload), key.KeyId);
+                }
+                if (v2 is null) await writer.WriteEnvelopeAsync(kind, payload, ct, signature);
                 else
                 {
                     // The dictionary goes before the first batch that names it (it only grows, so its newest holds every series).
                     if (v2.DictionaryId != _dictionaryWritten) await writer.WriteDictionaryAsync(v2.DictionaryPayload, ct);
                     _dictionaryWritten = v2.DictionaryId;
-                    await writer.WriteV2Async(kind, payload, ct);
+                    await writer.WriteV2Async(kind, payload, ct, signature);
                 }
                 list.RemoveRange(0, count);
             }

@@ -114,7 +114,7 @@ public static partial class DashboardApi
             fields[measurement] = keys.SelectMany(k => k.Rows)
                 .Where(r => InfluxValue.String(r[1]) is "float" or "integer")
                 .Select(r => InfluxValue.String(r[0])!)
-                .Where(f => f != "seq" && !f.StartsWith("clock_", StringComparison.Ordinal))
+                .Where(f => f != "seq" && f != EdgeTelemetry.Model.PointFlags.Signed && !f.StartsWith("clock_", StringComparison.Ordinal))
                 .Select(f => Channels.Find(measurement, f) is { } c ? new StationChannel(f, c.Unit, c.Description) : new StationChannel(f, null, null))
                 .ToList();
         }

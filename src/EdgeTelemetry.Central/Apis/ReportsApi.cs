@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 using System.Text;
 using System.Text.Json;
 using EdgeTelemetry.Central.Reports;

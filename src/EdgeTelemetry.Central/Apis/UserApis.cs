@@ -34,6 +34,7 @@ public static class UserApis
             .AddPolicy(ApiPolicies.ReportsRead, p => p.RequireRole(Roles.AtLeast(Roles.Technician)))
             .AddPolicy(ApiPolicies.Export, p => p.RequireRole(Roles.AtLeast(Roles.Researcher)))
             .AddPolicy(ApiPolicies.BatchesWrite, p => p.RequireRole(Roles.AtLeast(Roles.Admin)))
+            .AddPolicy(ApiPolicies.DevicesAdmin, p => p.RequireRole(Roles.Admin))
             // Any /api endpoint without a policy of its own still needs a valid key: a new endpoint cannot forget it.
             // (Scoped to /api so the built-in page's static files and /healthz stay public.)
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
@@ -82,6 +83,8 @@ public static class UserApis
         api.MapBatchesApi();
         api.MapReportsApi();
         api.MapExportApi();
+        // Not behind the InfluxDB availability filter: the registry is a file.
+        app.MapGroup("/api").MapDeviceKeysApi();
         return app;
     }
 }

@@ -24,14 +24,15 @@ public sealed class DeviceEnrolmentOptions
 }
 
 /// <summary>
-/// <c>edgetelemetry-central devices enroll|list|revoke</c>: one command per step of a device's life on the broker
+/// <c>edgetelemetry-central devices enroll|rotate|list|revoke</c>: one command per step of a device's life on the broker
 /// (mosquitto_passwd entry for the user name "&lt;site&gt;/&lt;device&gt;"; the shipped ACL is pattern-based, so no ACL line)
-/// and in the registry the central service reads for Ingest:KnownDevicesOnly.
+/// and in the registry every central instance re-reads (Ingest:KnownDevicesOnly, the device's signing keys).
 /// </summary>
 public static class DeviceCommands
 {
     public const string Usage =
-        "usage: edgetelemetry-central devices enroll --site S --device D [--password P] [--public-key KEY] [--reload] [--Ingest:DevicesFile=…] [--Devices:…=…]\n" +
+        "usage: edgetelemetry-central devices enroll --site S --device D [--password P] [--public-key FILE|PEM] [--reload] [--Ingest:DevicesFile=…] [--Devices:…=…]\n" +
+        "       edgetelemetry-central devices rotate --site S --device D --public-key FILE|PEM\n" +
         "       edgetelemetry-central devices list [--Ingest:DevicesFile=…]\n" +
         "       edgetelemetry-central devices revoke --site S --device D [--reload]";
 
@@ -39,7 +40,7 @@ public static class DeviceCommands
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
-        if (args.Length == 0 || args[0] is not ("enroll" or "list" or "revoke"))
+        if (args.Length == 0 || args[0] is not ("enroll" or "rotate" or "list" or "revoke"))
         {
             await stderr.WriteLineAsync(Usage);
             return 2;
@@ -68,7 +69,13 @@ public static class DeviceCommands
             {
                 await stdout.WriteLineAsync($"{devices.Count} enrolled device(s) in {ingest.DevicesFile}");
                 foreach (var d in devices.OrderBy(d => d.Name, StringComparer.Ordinal))
-                    await stdout.WriteLineAsync($"{d.Name}\tenrolled {d.EnrolledAt:yyyy-MM-dd'T'HH:mm:ss'Z'}\tpublic key: {(string.IsNullOrEmpty(d.PublicKey) ? "none" : d.PublicKey)}");
+                {
+                    await stdout.WriteLineAsync($"{d.Name}\tenrolled {d.EnrolledAt:yyyy-MM-dd'T'HH:mm:ss'Z'}" + (d.RevokedAt is { } r ? $"\tREVOKED {r:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "")
+                        + (d.Keys.Count == 0 ? "\tno signing key" : ""));
+                    foreach (var k in d.Keys)
+                        await stdout.WriteLineAsync($"  key {k.Fingerprint}\t{k.State}\tadded {k.AddedAt:yyyy-MM-dd'T'HH:mm:ss'Z'}"
+                            + (k.RetiredAt is { } ret ? $"\tretired {ret:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "") + (k.RevokedAt is { } rev ? $"\trevoked {rev:yyyy-MM-dd'T'HH:mm:ss'Z'}" : ""));
+                }
                 return 0;
             }
             if (!flags.TryGetValue("--site", out var site) || !flags.TryGetValue("--device", out var device) || !Topics.IsValidId(site) || !Topics.IsValidId(device))
@@ -77,9 +84,12 @@ public static class DeviceCommands
                 return 2;
             }
             var name = $"{site}/{device}";
-            return args[0] == "enroll"
-                ? await EnrollAsync(devices, site, device, flags, reload, ingest, options, stdout, stderr, ct)
-                : await RevokeAsync(devices, name, reload, ingest, options, stdout, stderr, ct);
+            return args[0] switch
+            {
+                "enroll" => await EnrollAsync(devices, site, device, flags, reload, ingest, options, stdout, stderr, ct),
+                "rotate" => await RotateAsync(devices, site, device, flags, ingest, stdout, stderr),
+                _ => await RevokeAsync(devices, site, device, reload, ingest, options, stdout, stderr, ct),
+            };
         }
         catch (InvalidOperationException ex)
         {
@@ -92,21 +102,25 @@ public static class DeviceCommands
         IngestOptions ingest, DeviceEnrolmentOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var name = $"{site}/{device}";
-        if (devices.Any(d => d.Name == name))
+        if (devices.Any(d => d.Name == name && d.RevokedAt is null))
         {
-            await stderr.WriteLineAsync($"devices: {name} is already enrolled (revoke it first to issue a new credential)");
+            await stderr.WriteLineAsync($"devices: {name} is already enrolled (revoke it first to issue a new credential; devices rotate replaces its key)");
             return 1;
         }
+        var key = flags.TryGetValue("--public-key", out var given) ? PublicKey(given) : null;
+        devices = DeviceKeyChanges.Enrol(devices, site, device, key, DateTimeOffset.UtcNow); // throws before the broker is touched
         // 24 random bytes: what the broker README's `openssl rand -base64 24` gave, without a shell.
         var password = flags.GetValueOrDefault("--password") ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         // -c creates the file; on an existing file it would drop every other credential.
         await RunAsync(o.MosquittoPasswd, File.Exists(o.PasswdFile) ? ["-b", o.PasswdFile, name, password] : ["-c", "-b", o.PasswdFile, name, password], ct);
-        devices.Add(new EnrolledDevice(site, device, DateTimeOffset.UtcNow, flags.GetValueOrDefault("--public-key")));
         DeviceRegistry.Save(ingest.DevicesFile!, devices);
 
         await stdout.WriteLineAsync($"enrolled {name}: broker credential in {o.PasswdFile} (the ACL's %u patterns cover it), registered in {ingest.DevicesFile}");
+        await stdout.WriteLineAsync(key is null
+            ? "no signing key: its batches are stored unsigned where the site is permissive (add one with devices rotate --public-key)"
+            : $"signing key {key.Fingerprint}: its batches must be signed with it from now on");
         await ReloadOrTellAsync(reload, o, stdout, ct);
-        await stdout.WriteLineAsync("restart the central service so it accepts the device with Ingest:KnownDevicesOnly: systemctl restart edgetelemetry-central (safe: unacknowledged messages are redelivered)");
+        await stdout.WriteLineAsync($"running central instances read {ingest.DevicesFile} again within Ingest:DevicesFileReloadSeconds; no restart needed");
         await stdout.WriteLineAsync();
         await stdout.WriteLineAsync("# lines for /etc/edgetelemetry/agent.yaml on the Pi (keep the file mode 0640, group edgetelemetry):");
         await stdout.WriteLineAsync($"site: {site}");
@@ -122,17 +136,43 @@ public static class DeviceCommands
         return 0;
     }
 
-    private static async Task<int> RevokeAsync(List<EnrolledDevice> devices, string name, bool reload, IngestOptions ingest, DeviceEnrolmentOptions o,
+    private static async Task<int> RotateAsync(List<EnrolledDevice> devices, string site, string device, Dictionary<string, string> flags,
+        IngestOptions ingest, TextWriter stdout, TextWriter stderr)
+    {
+        if (!flags.TryGetValue("--public-key", out var given))
+        {
+            await stderr.WriteLineAsync("devices rotate: --public-key FILE|PEM is required (edgetelemetry-agent key show on the Pi prints it)");
+            return 2;
+        }
+        var key = PublicKey(given);
+        var before = devices.FirstOrDefault(d => d.Site == site && d.Device == device);
+        DeviceRegistry.Save(ingest.DevicesFile!, DeviceKeyChanges.Rotate(devices, site, device, key, DateTimeOffset.UtcNow));
+        await stdout.WriteLineAsync($"rotated {site}/{device}: key {key.Fingerprint} is current"
+            + (before?.CurrentKey is { } old ? $"; {old.Fingerprint} is retired (what it signed still verifies)" : ""));
+        return 0;
+    }
+
+    private static async Task<int> RevokeAsync(List<EnrolledDevice> devices, string site, string device, bool reload, IngestOptions ingest, DeviceEnrolmentOptions o,
         TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var removed = devices.RemoveAll(d => d.Name == name);
+        var name = $"{site}/{device}";
+        var known = devices.Any(d => d.Name == name);
         if (File.Exists(o.PasswdFile)) await RunAsync(o.MosquittoPasswd, ["-D", o.PasswdFile, name], ct);
-        if (removed > 0) DeviceRegistry.Save(ingest.DevicesFile!, devices);
-        await stdout.WriteLineAsync(removed > 0 ? $"revoked {name}: credential removed from {o.PasswdFile}, removed from {ingest.DevicesFile}"
-                                                : $"{name} was not in {ingest.DevicesFile}; its credential (if any) was removed from {o.PasswdFile}");
+        // Kept, marked revoked: its key history stays for audit, and its batches are refused from now on.
+        if (known) DeviceRegistry.Save(ingest.DevicesFile!, DeviceKeyChanges.Revoke(devices, site, device, DateTimeOffset.UtcNow));
+        await stdout.WriteLineAsync(known ? $"revoked {name}: credential removed from {o.PasswdFile}; marked revoked in {ingest.DevicesFile} with its keys (its batches are refused)"
+                                          : $"{name} was not in {ingest.DevicesFile}; its credential (if any) was removed from {o.PasswdFile}");
         await ReloadOrTellAsync(reload, o, stdout, ct);
-        await stdout.WriteLineAsync("a connection the device already has stays open until it reconnects: restart mosquitto to end it now; restart the central service to refuse it (unknown_device)");
+        await stdout.WriteLineAsync("a connection the device already has stays open until it reconnects: restart mosquitto to end it now; central instances refuse its batches once they re-read the registry");
         return 0;
+    }
+
+    /// <summary>--public-key: a PEM file, or the PEM text itself.</summary>
+    private static DeviceKeyRecord PublicKey(string given)
+    {
+        var pem = given.Contains("-----BEGIN", StringComparison.Ordinal) ? given : File.Exists(given) ? File.ReadAllText(given)
+            : throw new InvalidOperationException($"--public-key {given}: no such file, and not a PEM");
+        return DeviceKeyChanges.ParseKey(pem, DateTimeOffset.UtcNow, "--public-key");
     }
 
     private static async Task ReloadOrTellAsync(bool reload, DeviceEnrolmentOptions o, TextWriter stdout, CancellationToken ct)

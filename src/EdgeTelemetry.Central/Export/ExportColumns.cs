@@ -19,7 +19,7 @@ public sealed record ExportChannel(string Measurement, string Field, string? Uni
 public sealed class ExportColumns(InfluxQueryClient influx, RetentionLayout layout)
 {
     /// <summary>Bookkeeping fields, not channels: a mean of them means nothing.</summary>
-    private static readonly HashSet<string> NotChannels = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", "clock_skew" };
+    private static readonly HashSet<string> NotChannels = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", PointFlags.ClockSkew, PointFlags.Signed };
 
     public async Task<IReadOnlyList<ExportChannel>> ForAsync(string site, string equipment, IReadOnlyList<string> measurements, CancellationToken ct)
     {

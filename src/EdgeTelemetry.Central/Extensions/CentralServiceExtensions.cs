@@ -28,9 +28,16 @@ public static class CentralServiceExtensions
         services.AddSingleton<StoredSamples>();
         services.AddSingleton(sp => new ReplayGuard(sp.GetRequiredService<StoredSamples>(), sp.GetRequiredService<DeliveryTracker>(),
             sp.GetRequiredService<IOptions<IngestOptions>>().Value.AdditionalMeasurements));
+        // The registry as it is now: re-read when the file changes, so every instance sees enrolments without a restart.
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
+            return new DeviceKeyring(o.DevicesFile, TimeSpan.FromSeconds(Math.Max(0, o.DevicesFileReloadSeconds)), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<DeviceKeyring>());
+        });
         services.AddSingleton(sp => new MessageIngest(sp.GetRequiredService<IngestMetrics>(), sp.GetRequiredService<DeliveryTracker>(),
             sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MessageIngest>(),
-            sp.GetRequiredService<ReplayGuard>()));
+            sp.GetRequiredService<ReplayGuard>(), sp.GetRequiredService<DeviceKeyring>()));
 
         // Bounded twice: in bytes by InFlightBudget, in messages here (the broker's receive maximum bounds it too).
         var capacity = Math.Clamp(builder.Configuration.GetValue($"{IngestOptions.Section}:{nameof(IngestOptions.ReceiveMaximum)}", 1000), 1, ushort.MaxValue);

@@ -1,3 +1,4 @@
+using EdgeTelemetry.Model;
 using EdgeTelemetry.Central.Storage;
 
 namespace EdgeTelemetry.Central.Fleet;
@@ -12,7 +13,7 @@ namespace EdgeTelemetry.Central.Fleet;
 public sealed class FleetStatusReader(InfluxQueryClient influx, RetentionLayout layout, TimeProvider clock)
 {
     /// <summary>Fields an alarm point carries beside its rules (the buffer's bookkeeping).</summary>
-    private static readonly HashSet<string> NotRules = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", "clock_skew" };
+    private static readonly HashSet<string> NotRules = new(StringComparer.Ordinal) { "seq", "clock_corrected", "clock_uncertain", PointFlags.ClockSkew, PointFlags.Signed };
 
     private static readonly string[] HealthFields =
         ["backlog", "oldest_unsent_age", "evictions", "disk_free", "cpu_temperature", "uptime", "reconnects", "clock_ok",

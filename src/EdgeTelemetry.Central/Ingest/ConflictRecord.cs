@@ -31,7 +31,7 @@ public static class ConflictRecord
             var stored = c.Stored[0].Fields;
             var differences = o.Readings.Where(r => !stored.TryGetValue(r.Name, out var v) || InfluxValue.Double(v) != r.Value)
                 .Select(r => $"{r.Name} stored {(stored.TryGetValue(r.Name, out var v) ? InfluxValue.String(v) : "none")}, offered {r.Value.ToString("R", CultureInfo.InvariantCulture)}")
-                .Concat(stored.Keys.Where(k => k is not ("seq" or "clock_skew") && o.Readings.All(r => r.Name != k)).Select(k => $"{k} stored, not offered"))
+                .Concat(stored.Keys.Where(k => k != "seq" && !PointFlags.All.Contains(k) && o.Readings.All(r => r.Name != k)).Select(k => $"{k} stored, not offered"))
                 .ToList();
             if (InfluxValue.Long(stored.GetValueOrDefault("seq")) is { } seq && seq != o.Seq) differences.Add($"seq stored {seq}, offered {o.Seq}");
             sb.Append(' ').Append(string.Join(", ", differences)).Append(';');

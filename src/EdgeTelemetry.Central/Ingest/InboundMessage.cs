@@ -1,4 +1,6 @@
 namespace EdgeTelemetry.Central.Ingest;
 
 /// <summary>A received MQTT message whose acknowledgement waits until its points are stored.</summary>
-public sealed record InboundMessage(string Topic, byte[] Payload, DateTimeOffset ReceivedAt, Func<CancellationToken, Task> AcknowledgeAsync);
+/// <param name="Signature">The device's batch signature from the MQTT v5 user properties sig/kid, if any.</param>
+public sealed record InboundMessage(string Topic, byte[] Payload, DateTimeOffset ReceivedAt, Func<CancellationToken, Task> AcknowledgeAsync,
+    EdgeTelemetry.Wire.BatchSignatureProperties? Signature = null);

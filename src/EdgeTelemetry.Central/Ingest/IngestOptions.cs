@@ -29,6 +29,10 @@ public sealed class IngestOptions
     public List<string> KnownDevices { get; set; } = [];
     /// <summary>The device registry (<c>devices enroll</c>): its devices are added to <see cref="KnownDevices"/> at start.</summary>
     public string? DevicesFile { get; set; }
+    /// <summary>How often a running instance looks whether <see cref="DevicesFile"/> changed (enrolments, rotations, revocations by anyone).</summary>
+    public double DevicesFileReloadSeconds { get; set; } = 2;
+    /// <summary>Which sites require signed batches (devices with an enrolled key must sign everywhere).</summary>
+    public SignatureOptions Signatures { get; set; } = new();
     /// <summary>Measurements devices may write beyond the catalogue and agent records (a new sensor type).</summary>
     public List<string> AdditionalMeasurements { get; set; } = [];
     /// <summary>Payload bytes received but not yet acknowledged that the pipeline holds; beyond it, the receive handler waits (MQTTnet still queues what the broker sends).</summary>

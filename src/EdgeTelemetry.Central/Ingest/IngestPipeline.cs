@@ -148,7 +148,7 @@ public sealed class IngestPipeline : BackgroundService
             var access = new ReplayCheckAccess(EarlierWritesAsync, (w, t) => _retry.ExecuteAsync(async t2 => await w(t2), t).AsTask());
             await foreach (var message in _inbox.ReadAllAsync(ct))
             {
-                var prepared = await Core.PrepareAsync(message.Topic, message.Payload, message.ReceivedAt, access, ct: ct);
+                var prepared = await Core.PrepareAsync(message.Topic, message.Payload, message.ReceivedAt, access, signature: message.Signature, ct: ct);
                 Interlocked.Increment(ref _handedOn);
                 await ahead.AcquireAsync(prepared.PointCount, ct);
                 await output.WriteAsync((message, prepared), ct);

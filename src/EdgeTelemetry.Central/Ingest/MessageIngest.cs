@@ -61,11 +61,19 @@ public sealed class MessageIngest
     private const int MaxSeriesPerDictionary = 1024;
 
     private readonly ReplayGuard? _replays;
+    private readonly Devices.DeviceKeyring _keyring;
+    private readonly BatchAuthenticator _authenticator;
 
     /// <param name="replays">The replay check against stored points; null (no storage to read, e.g. a test) stores replays unchecked.</param>
-    public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger, ReplayGuard? replays = null)
+    /// <param name="keyring">Enrolled devices and their keys, as the registry file says now; null: none (every device unenrolled).</param>
+    public MessageIngest(IngestMetrics metrics, DeliveryTracker delivery, IngestOptions options, ILogger logger, ReplayGuard? replays = null,
+        Devices.DeviceKeyring? keyring = null)
     {
         _replays = replays;
+        _keyring = keyring ?? Devices.DeviceKeyring.None;
+        var problems = options.Signatures.Problems().ToList();
+        if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
+        _authenticator = new BatchAuthenticator(_keyring, options.Signatures);
         _metrics = metrics;
         _delivery = delivery;
         _options = options;
@@ -83,6 +91,10 @@ public sealed class MessageIngest
     /// <summary>Test hook: runs before a message is prepared (lets a test make preparation throw).</summary>
     internal Action<string>? BeforePrepare { get; set; }
 
+    /// <summary>Ingest:KnownDevices as configured at start, or enrolled (unrevoked) in the registry as it is now.</summary>
+    private bool Known(string site, string device) =>
+        _known.Contains((site, device)) || _keyring.Find(site, device) is { Revoked: false };
+
     private static (string, string) ParseDevice(string entry)
     {
         var parts = entry.Split('/');
@@ -95,16 +107,17 @@ public sealed class MessageIngest
     /// Prepares one message without the replay check (for callers that store nothing, e.g. tests); never throws.
     /// <paramref name="origin"/> (e.g. "bundle X line N") is added to rejection details.
     /// </summary>
-    public PreparedMessage Prepare(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin = null) =>
-        PrepareAsync(topic, payload, receivedAt, null, origin, CancellationToken.None).GetAwaiter().GetResult(); // completes synchronously without access
+    public PreparedMessage Prepare(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin = null, BatchSignatureProperties? signature = null) =>
+        PrepareAsync(topic, payload, receivedAt, null, origin, CancellationToken.None, signature).GetAwaiter().GetResult(); // completes synchronously without access
 
     /// <summary>
     /// Prepares one message; with <paramref name="access"/>, a replay that would change stored values is dead-lettered
     /// (conflicting_replay) instead of stored. Throws only when cancelled or when InfluxDB stays unavailable to the
     /// check beyond <see cref="ReplayCheckAccess.Retry"/> (then nothing of the message was accounted or stored).
     /// </summary>
+    /// <param name="signature">The batch's signature properties as received (MQTT user properties; a bundle line's members).</param>
     public async Task<PreparedMessage> PrepareAsync(string topic, byte[] payload, DateTimeOffset receivedAt, ReplayCheckAccess? access,
-        string? origin = null, CancellationToken ct = default)
+        string? origin = null, CancellationToken ct = default, BatchSignatureProperties? signature = null)
     {
         try
         {
@@ -112,9 +125,9 @@ public sealed class MessageIngest
             if (Topics.TryParseDictionary(topic, out var site, out var device, out var id)) return PrepareDictionary(topic, payload, receivedAt, site, device, id);
             if (Topics.TryParse(topic, out var parsed) && parsed.Kind == TopicKind.Status) return PrepareStatus(topic, payload, receivedAt, parsed);
             var check = access is not null && _replays is not null ? access : null;
-            if (check is not null && parsed.Site is not null && (!_options.KnownDevicesOnly || _known.Contains((parsed.Site, parsed.Device))))
+            if (check is not null && parsed.Site is not null && (!_options.KnownDevicesOnly || Known(parsed.Site, parsed.Device)))
                 await _replays!.KnowDeviceAsync(parsed.Site, parsed.Device, check, ct);
-            return await PrepareBatchAsync(topic, payload, receivedAt, origin, check, ct);
+            return await PrepareBatchAsync(topic, payload, receivedAt, origin, check, signature ?? BatchSignatureProperties.None, ct);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or InfluxUnavailableException))
         {
@@ -122,16 +135,26 @@ public sealed class MessageIngest
         }
     }
 
-    private async Task<PreparedMessage> PrepareBatchAsync(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ReplayCheckAccess? check, CancellationToken ct)
+    private async Task<PreparedMessage> PrepareBatchAsync(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ReplayCheckAccess? check,
+        BatchSignatureProperties signature, CancellationToken ct)
     {
-        if (PrepareTaken(topic, payload, receivedAt, check is not null) is { } taken)
+        if (PrepareTaken(topic, payload, receivedAt, check is not null, signature) is { } taken)
         {
             _metrics.MessageReceived();
             return taken;
         }
         var result = BatchValidator.Validate(topic, payload, receivedAt, _limits, Dictionary);
-        if (_options.KnownDevicesOnly && result.Topic is { } t && !_known.Contains((t.Site, t.Device)))
+        if (_options.KnownDevicesOnly && result.Topic is { } t && !Known(t.Site, t.Device))
             result = new ValidatedBatch(t, result.Batch, [], [new Rejection(RejectReason.UnknownDevice, $"{t.Site}/{t.Device} is not enrolled (Ingest:KnownDevicesOnly)")]);
+        // Verified before anything of it is stored or accounted; refused whole, like any message-level rejection.
+        var verified = false;
+        if (result.Topic is { } a && result.Accepted.Count > 0 && SafeStream(result.Batch?.Stream) is { } signedStream)
+        {
+            var (first, last) = BatchSignature.SeqRange(result.Batch!.Samples!.Where(x => x is not null).Select(x => x.Seq));
+            var outcome = _authenticator.Check(a.Site, a.Device, signedStream, first, last, payload, signature);
+            if (outcome.Rejection is { } refused) result = new ValidatedBatch(a, result.Batch, [], [refused]);
+            verified = outcome.Verified;
+        }
         // Only a batch that repeats arrived seqs or reaches back into stored time is compared with InfluxDB.
         IReadOnlyList<SampleConflict> conflicts = [];
         if (check is not null && result.Topic is { } r && SafeStream(result.Batch?.Stream) is { } s && result.Accepted.Count > 0
@@ -142,10 +165,11 @@ public sealed class MessageIngest
             conflicts = await _replays.FindConflictsAsync(r.Site, r.Device, s, result.Accepted, check, ct);
         }
         _metrics.MessageReceived(); // counted once the message can no longer throw out of here unprepared
-        return PrepareValidated(topic, payload, receivedAt, origin, result, conflicts);
+        return PrepareValidated(topic, payload, receivedAt, origin, result, conflicts, verified);
     }
 
-    private PreparedMessage PrepareValidated(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ValidatedBatch result, IReadOnlyList<SampleConflict> conflicts)
+    private PreparedMessage PrepareValidated(string topic, byte[] payload, DateTimeOffset receivedAt, string? origin, ValidatedBatch result, IReadOnlyList<SampleConflict> conflicts,
+        bool verified)
     {
         if (result.Rejections is [{ Reason: RejectReason.UnknownDictionary } unknown] && result.Accepted.Count == 0)
         {
@@ -173,8 +197,10 @@ public sealed class MessageIngest
         foreach (var sample in storing)
         {
             var point = SamplePoints.ToPoint(device!.Value.Site, device.Value.Device, sample);
+            // Only a verified batch says so; an unsigned one leaves the field absent (no false, no new series).
+            if (verified) point.Field(PointFlags.Signed, true);
             // A device clock far from ours: store the points as sent, but say so on each of them.
-            if (skew is { } s) point.Field("clock_skew", Math.Round(s, 3));
+            if (skew is { } s) point.Field(PointFlags.ClockSkew, Math.Round(s, 3));
             LineProtocolWriter.Append(lines, point);
         }
         var rejections = conflicts.Count == 0 ? result.Rejections : [ConflictRecord.Rejection(conflicts, result.Accepted.Count), .. result.Rejections];
@@ -198,7 +224,7 @@ public sealed class MessageIngest
             _logger.LogWarning("Rejected {Reason} from {Site}/{Device} on {Topic}: {Detail}",
                 rejection.Code, device?.Site ?? "?", device?.Device ?? "?", DeadLetterPoints.Printable(topic), DeadLetterPoints.Printable(rejection.Detail));
             var point = DeadLetterPoints.ToPoint(rejection, topic, device, SafeStream(result.Batch?.Stream), payload, receivedAt,
-                fullPayload: rejection.Reason == RejectReason.ConflictingReplay);
+                fullPayload: rejection.Reason is RejectReason.ConflictingReplay or RejectReason.InvalidSignature or RejectReason.UnsignedBatch);
             // Both versions kept for review: what was offered and what is stored.
             if (rejection.Reason == RejectReason.ConflictingReplay) ConflictRecord.AddVersions(point, conflicts);
             LineProtocolWriter.Append(lines, point);
@@ -223,18 +249,27 @@ public sealed class MessageIngest
     /// from JSON to line protocol in one pass. Null for anything else: <see cref="BatchValidator"/> decides that.
     /// </summary>
     /// <param name="checkReplays">Decline a batch that is not provably fresh: the full path compares it with InfluxDB.</param>
-    private PreparedMessage? PrepareTaken(string topic, byte[] payload, DateTimeOffset receivedAt, bool checkReplays)
+    private PreparedMessage? PrepareTaken(string topic, byte[] payload, DateTimeOffset receivedAt, bool checkReplays, BatchSignatureProperties signature)
     {
         if (!Topics.TryParse(topic, out var device) || device.Kind == TopicKind.Status) return null;
-        if (_options.KnownDevicesOnly && !_known.Contains((device.Site, device.Device))) return null;
+        if (_options.KnownDevicesOnly && !Known(device.Site, device.Device)) return null;
+        // A device with a key enrolled is stored only verified: its lines are written marked, then checked below.
+        var signed = _authenticator.ExpectsSignature(device.Site, device.Device);
         // Line protocol is ~0.65 of the JSON (it grows if not); the pool hands back the buffer of an earlier message.
         var lines = new LineBuffer(Math.Max(1024, payload.Length * 3 / 4));
         var seqs = new List<long>(Math.Max(4, payload.Length / 300));
-        if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken)
+        if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken, signed)
             || SkewBeyondLimit(taken.SentNs, receivedAt) is not null) // flagged points: the full path adds clock_skew
         {
             lines.Dispose();
             return null;
+        }
+        var (first, last) = BatchSignature.SeqRange(seqs);
+        var outcome = _authenticator.Check(device.Site, device.Device, taken.Stream, first, last, payload, signature);
+        if (outcome.Rejection is not null || outcome.Verified != signed)
+        {
+            lines.Dispose();
+            return null; // the full path refuses it with its reason (or a registry change between the two looks: decided again)
         }
         var ranges = SeqRanges.FromUnordered(seqs);
         if (checkReplays && !_replays!.IsFresh(device.Site, device.Device, taken.Stream, ranges, taken.MinNs, taken.MaxNs))
@@ -347,7 +382,7 @@ public sealed class MessageIngest
         if (payload.Length == 0) // a cleared retained message
             return new PreparedMessage(topic, payload, receivedAt, null, null, new LineBuffer(256), 0, 0, [], 0);
         Rejection? rejection = null;
-        if (_options.KnownDevicesOnly && !_known.Contains((site, device)))
+        if (_options.KnownDevicesOnly && !Known(site, device))
             rejection = new Rejection(RejectReason.UnknownDevice, $"{site}/{device} is not enrolled (Ingest:KnownDevicesOnly)");
         else if (payload.Length > _limits.MaxPayloadBytes)
             rejection = new Rejection(RejectReason.Oversized, $"dictionary is {payload.Length} bytes; the limit is {_limits.MaxPayloadBytes}");
@@ -370,7 +405,7 @@ public sealed class MessageIngest
     {
         _metrics.StatusReceived();
         var status = payload.Length == 0 || payload.Length > _limits.MaxPayloadBytes ? null : BatchCodec.TryDecodeStatus(payload);
-        var known = !_options.KnownDevicesOnly || _known.Contains((device.Site, device.Device));
+        var known = !_options.KnownDevicesOnly || Known(device.Site, device.Device);
         if (payload.Length == 0) // a cleared retained message
             return new PreparedMessage(topic, payload, receivedAt, device, null, new LineBuffer(256), 0, 0, [], 0);
         if (status is null || status.State is not ("online" or "offline") || !known)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using EdgeTelemetry.Wire;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace EdgeTelemetry.Central.Ingest;
@@ -41,7 +42,8 @@ public sealed class MqttIngestService(
                 e.ApplicationMessage.Topic,
                 payload.ToArray(),
                 clock.GetUtcNow(),
-                ack => e.AcknowledgeAsync(ack)), ct), stoppingToken);
+                ack => e.AcknowledgeAsync(ack),
+                SignatureOf(e.ApplicationMessage)), ct), stoppingToken);
         };
         client.DisconnectedAsync += e =>
         {
@@ -132,6 +134,19 @@ public sealed class MqttIngestService(
         {
             logger.LogWarning("Could not read the retained dictionaries first ({Error}); batches that arrive before theirs are deferred", ex.Message);
         }
+    }
+
+    /// <summary>The device's batch signature properties (the first of each name; the payload itself stays as encoded).</summary>
+    private static BatchSignatureProperties? SignatureOf(MqttApplicationMessage message)
+    {
+        if (message.UserProperties is not { Count: > 0 } properties) return null;
+        string? signature = null, keyId = null;
+        foreach (var p in properties)
+        {
+            if (signature is null && p.Name == BatchSignature.SignatureProperty) signature = p.ReadValueAsString();
+            else if (keyId is null && p.Name == BatchSignature.KeyIdProperty) keyId = p.ReadValueAsString();
+        }
+        return signature is null && keyId is null ? null : new BatchSignatureProperties(signature, keyId);
     }
 
     /// <summary>The MQTT packet size that carries a payload of Ingest:MaxPayloadBytes (topic and properties need far less than 4 KiB).</summary>

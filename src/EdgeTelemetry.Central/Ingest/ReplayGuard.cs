@@ -104,7 +104,7 @@ public sealed class ReplayGuard(StoredSamples stored, DeliveryTracker delivery, 
                 // A float stored as 5 comes back as the integer 5: compared as numbers, exactly.
                 if (value is not (double or long) || InfluxValue.Double(value) != reading.Value) return false;
             }
-            else if (name == "clock_skew") continue; // the service's flag, not the device's content
+            else if (PointFlags.All.Contains(name)) continue; // the service's flags, not the device's content
             else return false;
             count++;
         }

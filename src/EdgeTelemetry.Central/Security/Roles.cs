@@ -26,4 +26,6 @@ public static class ApiPolicies
     public const string ReportsRead = "reports:read";
     public const string Export = "export";
     public const string BatchesWrite = "batches:write";
+    /// <summary>Enrol, rotate and revoke device keys.</summary>
+    public const string DevicesAdmin = "devices:admin";
 }

@@ -121,7 +121,8 @@ public static class BundleImport
             (this.bundle, this.writer, this.influx, this.clock, this.log) = (bundle, writer, influx, clock, log);
             var delivery = new DeliveryTracker();
             _core = new MessageIngest(new IngestMetrics(), delivery, ingest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-                new ReplayGuard(stored, delivery, ingest.AdditionalMeasurements));
+                new ReplayGuard(stored, delivery, ingest.AdditionalMeasurements),
+                new Devices.DeviceKeyring(ingest.DevicesFile, TimeSpan.MaxValue, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
             _name = Path.GetFileName(bundle.Path);
         }
 
@@ -139,7 +140,7 @@ public static class BundleImport
                 // A wire-v2 dictionary goes through the core as if it came on its topic, so the batches after it decode.
                 var topic = entry.DictionaryId is { } id ? Topics.DictionaryFor(h.Site, h.Device, id) : Topics.For(h.Site, h.Device, entry.Kind);
                 var prepared = await _core.PrepareAsync(topic, entry.Envelope, clock.GetUtcNow(), access,
-                    $"bundle {_name} line {entry.Line}", ct);
+                    $"bundle {_name} line {entry.Line}", ct, entry.Signature);
                 _pending.Add(prepared);
                 _points += prepared.PointCount;
                 if (_points >= Math.Max(1, influx.MaxBatchPoints)) await StorePendingAsync(ct);

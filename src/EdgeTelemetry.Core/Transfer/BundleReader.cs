@@ -14,7 +14,8 @@ namespace EdgeTelemetry.Transfer;
 /// One envelope of a bundle (v1 JSON or a wire-v2 batch), the topic kind it belongs to and the line it came from; or,
 /// with <see cref="DictionaryId"/>, a wire-v2 dictionary the batches after it name.
 /// </summary>
-public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope, ulong? DictionaryId = null);
+/// <param name="Signature">The device's signature over the envelope, as MQTT would carry it (absent in an unsigned bundle).</param>
+public sealed record BundleEntry(long Line, TopicKind Kind, byte[] Envelope, BatchSignatureProperties? Signature = null, ulong? DictionaryId = null);
 
 /// <summary>A bundle whose checksum, structure and header were verified (<see cref="BundleReader.VerifyAsync"/>).</summary>
 public sealed record VerifiedBundle(string Path, BundleHeader Header, string Sha256, long Envelopes, long Lines);
@@ -154,7 +155,7 @@ public static class BundleReader
                 if (root.ValueKind != JsonValueKind.Object) return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}");
                 TopicKind? kind = null;
                 JsonElement batch = default;
-                string? v2 = null, dictionary = null;
+                string? v2 = null, dictionary = null, sig = null, kid = null;
                 foreach (var member in root.EnumerateObject())
                 {
                     switch (member.Name)
@@ -177,14 +178,18 @@ public static class BundleReader
                         case "batch":
                             batch = member.Value;
                             break;
+                        case "sig" or "kid" when member.Value.ValueKind == JsonValueKind.String:
+                            if (member.Name == "sig") sig = member.Value.GetString(); else kid = member.Value.GetString();
+                            break;
                         default:
-                            return Problem<BundleEntry>(no, $"unknown member \"{member.Name}\" (expected kind and batch)");
+                            return Problem<BundleEntry>(no, $"unknown member \"{member.Name}\" (expected kind, batch, and sig and kid if signed)");
                     }
                 }
                 if (dictionary is not null)
-                    return kind is null && v2 is null && batch.ValueKind == JsonValueKind.Undefined ? ParseDictionary(no, dictionary)
+                    return kind is null && v2 is null && sig is null && kid is null && batch.ValueKind == JsonValueKind.Undefined ? ParseDictionary(no, dictionary)
                         : Problem<BundleEntry>(no, "a dictionary line has only \"dictionary\"");
-                if (kind is not null && v2 is not null && batch.ValueKind == JsonValueKind.Undefined) return ParseV2(no, kind.Value, v2);
+                var signature = sig is null && kid is null ? null : new BatchSignatureProperties(sig, kid);
+                if (kind is not null && v2 is not null && batch.ValueKind == JsonValueKind.Undefined) return ParseV2(no, kind.Value, v2, signature);
                 if (kind is null || batch.ValueKind != JsonValueKind.Object)
                     return Problem<BundleEntry>(no, "expected {\"kind\":…,\"batch\":{…}}" + (_header.Version >= 2 ? ", {\"kind\":…,\"v2\":\"…\"} or {\"dictionary\":\"…\"}" : ""));
 
@@ -204,7 +209,7 @@ public static class BundleReader
                 }
                 if (kind == TopicKind.Events) _events += count; else _telemetry += count;
                 _envelopes++;
-                return new BundleEntry(no, kind.Value, JsonMarshal.GetRawUtf8Value(batch).ToArray());
+                return new BundleEntry(no, kind.Value, JsonMarshal.GetRawUtf8Value(batch).ToArray(), signature);
             }
             catch (JsonException ex)
             {
@@ -229,10 +234,10 @@ public static class BundleReader
             if (_dictionaries.Count >= MaxDictionaries) return Problem<BundleEntry>(no, $"more than {MaxDictionaries} dictionaries");
             var id = WireV2.IdOf(d);
             _dictionaries.Add(id);
-            return new BundleEntry(no, TopicKind.Telemetry, bytes, id);
+            return new BundleEntry(no, TopicKind.Telemetry, bytes, DictionaryId: id);
         }
 
-        private BundleEntry? ParseV2(long no, TopicKind kind, string base64)
+        private BundleEntry? ParseV2(long no, TopicKind kind, string base64, BatchSignatureProperties? signature)
         {
             var bytes = Base64(base64);
             if (bytes is null) return Problem<BundleEntry>(no, "the v2 batch is not base64");
@@ -244,7 +249,7 @@ public static class BundleReader
             if (verified is null) _seqs.AddRange(seqs);
             if (kind == TopicKind.Events) _events += seqs.Count; else _telemetry += seqs.Count;
             _envelopes++;
-            return new BundleEntry(no, kind, bytes);
+            return new BundleEntry(no, kind, bytes, signature);
         }
 
         private static byte[]? Base64(string text)

@@ -10,9 +10,9 @@ namespace EdgeTelemetry.Transfer;
 /// <code>
 /// {"format":"edgetelemetry-bundle","version":1,"site":…,"samples":…,"kinds":{…},…}   header
 /// {"kind":"telemetry","batch":{ wire envelope, byte for byte as MQTT carries it }}
-/// {"kind":"events","batch":{ … }}
+/// {"kind":"events","batch":{ … },"sig":"…","kid":"…"}                                  sig/kid: the device's signature, as over MQTT
 /// {"dictionary":"base64"}                       version 2: a wire-v2 dictionary, before the batches naming it
-/// {"kind":"telemetry","v2":"base64"}             version 2: a wire-v2 batch, byte for byte as MQTT carries it
+/// {"kind":"telemetry","v2":"base64","sig":"…","kid":"…"}   version 2: a wire-v2 batch, byte for byte as MQTT carries it
 /// {"sha256":"…"}                                                                       trailer
 /// </code>
 /// The trailer is the SHA-256 over every preceding byte of the uncompressed content, so
@@ -60,7 +60,8 @@ public sealed class BundleWriter : IAsyncDisposable
     }
 
     /// <summary>One wire envelope (as <see cref="BatchCodec.Encode(TelemetryBatch)"/> produced it) for the telemetry or events topic.</summary>
-    public async Task WriteEnvelopeAsync(TopicKind kind, ReadOnlyMemory<byte> envelope, CancellationToken ct = default)
+    /// <param name="signature">The device's signature over it (<see cref="BatchSignature"/>), written beside the envelope.</param>
+    public async Task WriteEnvelopeAsync(TopicKind kind, ReadOnlyMemory<byte> envelope, CancellationToken ct = default, BatchSignatureProperties? signature = null)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         var prefix = kind switch
@@ -72,15 +73,26 @@ public sealed class BundleWriter : IAsyncDisposable
         if (envelope.Span.IndexOfAny((byte)'\n', (byte)'\r') >= 0) throw new ArgumentException("an envelope must be one line of JSON", nameof(envelope));
         await AppendAsync(prefix, ct);
         await AppendAsync(envelope, ct);
+        await AppendSignatureAsync(signature, ct);
         await AppendAsync(EntrySuffix, ct);
         Envelopes++;
+    }
+
+    private async Task AppendSignatureAsync(BatchSignatureProperties? signature, CancellationToken ct)
+    {
+        if (signature is not { Signature: { } sig, KeyId: { } kid }) return;
+        // base64 and hex need no JSON escaping; anything else is a caller's bug.
+        if (!sig.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=') || !kid.All(char.IsAsciiHexDigit))
+            throw new ArgumentException("sig must be base64 and kid hex", nameof(signature));
+        await AppendAsync(System.Text.Encoding.ASCII.GetBytes($",\"sig\":\"{sig}\",\"kid\":\"{kid}\""), ct);
     }
 
     /// <summary>
     /// One wire-v2 batch (<c>{"kind":…,"v2":"base64"}</c>, version 2 bundles); the dictionary it names must have been
     /// written before it with <see cref="WriteDictionaryAsync"/>.
     /// </summary>
-    public async Task WriteV2Async(TopicKind kind, byte[] payload, CancellationToken ct = default)
+    /// <param name="signature">The device's signature over it (<see cref="BatchSignature"/>), written beside the batch.</param>
+    public async Task WriteV2Async(TopicKind kind, byte[] payload, CancellationToken ct = default, BatchSignatureProperties? signature = null)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         var prefix = kind switch
@@ -91,7 +103,9 @@ public sealed class BundleWriter : IAsyncDisposable
         };
         await AppendAsync(prefix, ct);
         await AppendAsync(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)), ct);
-        await AppendAsync("\"}\n"u8.ToArray(), ct);
+        await AppendAsync("\""u8.ToArray(), ct);
+        await AppendSignatureAsync(signature, ct);
+        await AppendAsync(EntrySuffix, ct);
         Envelopes++;
     }
 

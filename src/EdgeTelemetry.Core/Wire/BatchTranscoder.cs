@@ -46,13 +46,14 @@ public sealed class BatchTranscoder
     /// adds their sequence numbers to <paramref name="seqs"/>; false — with <paramref name="lines"/> and
     /// <paramref name="seqs"/> as they were — when the batch is not one it takes.
     /// </summary>
-    public bool TryWrite(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, out Taken taken)
+    /// <param name="signed">Mark every point <c>signed=true</c> (its batch's signature is checked by the caller before the lines are used).</param>
+    public bool TryWrite(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, out Taken taken, bool signed = false)
     {
         var start = lines.Length;
         var seqStart = seqs.Count;
         try
         {
-            if (payload.Length <= _limits.MaxPayloadBytes && TryWriteCore(payload, topic, latestNs, lines, seqs, out taken)) return true;
+            if (payload.Length <= _limits.MaxPayloadBytes && TryWriteCore(payload, topic, latestNs, lines, seqs, signed, out taken)) return true;
         }
         catch (JsonException)
         {
@@ -64,7 +65,7 @@ public sealed class BatchTranscoder
         return false;
     }
 
-    private bool TryWriteCore(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, out Taken taken)
+    private bool TryWriteCore(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, bool signed, out Taken taken)
     {
         taken = default;
         Span<byte> tags = stackalloc byte[2 * 64 + 32];
@@ -119,7 +120,7 @@ public sealed class BatchTranscoder
                 samplesSeen = true;
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    if (++samples > _limits.MaxSamplesPerBatch || !TryWriteSample(ref reader, payload, deviceTag, siteTag, latestNs, lines, seqs, ref minNs, ref maxNs)) return false;
+                    if (++samples > _limits.MaxSamplesPerBatch || !TryWriteSample(ref reader, payload, deviceTag, siteTag, latestNs, lines, seqs, signed, ref minNs, ref maxNs)) return false;
                 }
                 if (reader.TokenType != JsonTokenType.EndArray) return false;
             }
@@ -140,7 +141,7 @@ public sealed class BatchTranscoder
     }
 
     private bool TryWriteSample(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, scoped ReadOnlySpan<byte> deviceTag, scoped ReadOnlySpan<byte> siteTag,
-        long latestNs, LineBuffer lines, List<long> seqs, ref long minNs, ref long maxNs)
+        long latestNs, LineBuffer lines, List<long> seqs, bool signed, ref long minNs, ref long maxNs)
     {
         long seq = 0, t = 0;
         int m = -1, mLength = 0, eq = -1, eqLength = 0;
@@ -212,7 +213,7 @@ public sealed class BatchTranscoder
         lines.Write("seq="u8);
         System.Buffers.Text.Utf8Formatter.TryFormat(seq, lines.GetSpan(20), out var digits);
         lines.Advance(digits);
-        lines.Write("i "u8);
+        lines.Write(signed ? "i,signed=true "u8 : "i "u8);
         System.Buffers.Text.Utf8Formatter.TryFormat(t, lines.GetSpan(20), out digits);
         lines.Advance(digits);
         lines.Write((byte)'\n');
@@ -249,7 +250,7 @@ public sealed class BatchTranscoder
         }
         if (reader.TokenType != JsonTokenType.EndObject || reading.Name < 0 || reading.Unit < 0 || !valueSeen) return false;
         var name = payload.Slice(reading.Name, reading.NameLength);
-        if (name.SequenceEqual("seq"u8) || name.SequenceEqual("time"u8)) return false; // BatchValidator.ReservedFields
+        if (name.SequenceEqual("seq"u8) || name.SequenceEqual("time"u8) || name.SequenceEqual("signed"u8)) return false; // BatchValidator.ReservedFields
         foreach (ref readonly var e in earlier)
             if (payload.Slice(e.Name, e.NameLength).SequenceEqual(name)) return false;
         return true;

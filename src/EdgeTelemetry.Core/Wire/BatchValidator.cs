@@ -42,7 +42,8 @@ public static partial class BatchValidator
     private static partial Regex StreamPattern();
 
     /// <summary>Field names the storage layer adds itself.</summary>
-    public static readonly IReadOnlySet<string> ReservedFields = new HashSet<string> { "seq", "time" };
+    // "signed": only the service may say a point came from a verified batch.
+    public static readonly IReadOnlySet<string> ReservedFields = new HashSet<string> { "seq", "time", Model.PointFlags.Signed };
 
     /// <summary>Largest sequence number: 2^53, the largest integer every JSON reader and a double hold exactly.</summary>
     public const long MaxSeq = 1L << 53;

@@ -27,6 +27,10 @@ public enum RejectReason
     UnknownDictionary,
     /// <summary>A replay that would change stored values (same stream and seq, or same point); nothing of it is stored.</summary>
     ConflictingReplay,
+    /// <summary>A signature that does not verify with an enrolled, unrevoked key of the device (or names no such key).</summary>
+    InvalidSignature,
+    /// <summary>No signature where one is required: the device has a key enrolled, or its site requires signatures.</summary>
+    UnsignedBatch,
 }
 
 public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = null)
@@ -56,6 +60,8 @@ public sealed record Rejection(RejectReason Reason, string Detail, long? Seq = n
         RejectReason.MalformedPayload => "malformed_payload",
         RejectReason.UnknownDictionary => "unknown_dictionary",
         RejectReason.ConflictingReplay => "conflicting_replay",
+        RejectReason.InvalidSignature => "invalid_signature",
+        RejectReason.UnsignedBatch => "unsigned_batch",
         _ => Reason.ToString(),
     };
 }

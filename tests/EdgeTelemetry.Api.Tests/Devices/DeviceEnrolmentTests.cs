@@ -32,7 +32,10 @@ public sealed class DeviceEnrolmentTests : IDisposable
         string[] common = [$"--Ingest:DevicesFile={Registry}", $"--Devices:PasswdFile={Passwd}", $"--Devices:MosquittoPasswd={tool}",
             $"--Devices:ReloadCommand=kill -HUP {broker.ProcessId}", "--Devices:BrokerHost=broker.example"];
 
-        var (exit, stdout, stderr) = await RunAsync(["enroll", "--site", "site1", "--device", "dev1", "--reload", .. common]);
+        using var piKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pemFile = Path.Combine(_dir, "dev1.pub.pem");
+        await File.WriteAllTextAsync(pemFile, EdgeTelemetry.Security.EcKeyPem.PublicPem(piKey));
+        var (exit, stdout, stderr) = await RunAsync(["enroll", "--site", "site1", "--device", "dev1", "--public-key", pemFile, "--reload", .. common]);
         Assert.True(exit == 0, stderr);
         var password = stdout.Split('\n').Single(l => l.TrimStart().StartsWith("password:")).Split('"')[1];
         Assert.Contains("username: site1/dev1", stdout);
@@ -41,6 +44,14 @@ public sealed class DeviceEnrolmentTests : IDisposable
         Assert.Equal("site1/dev1", Assert.Single(DeviceRegistry.Load(Registry)).Name);
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Registry));
         Assert.Contains("site1/dev1", (await RunAsync(["list", .. common])).Stdout);
+        Assert.Equal(EdgeTelemetry.Security.KeyFingerprint.Of(piKey), DeviceRegistry.Load(Registry).Single().CurrentKey?.Fingerprint);
+        // Rotation, with the PEM text itself: the new key current, the old one kept as retired.
+        using var newKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        Assert.Equal(0, (await RunAsync(["rotate", "--site", "site1", "--device", "dev1", "--public-key", EdgeTelemetry.Security.EcKeyPem.PublicPem(newKey), .. common])).Exit);
+        var listed = (await RunAsync(["list", .. common])).Stdout;
+        Assert.Contains($"key {EdgeTelemetry.Security.KeyFingerprint.Of(piKey)}\tretired", listed);
+        Assert.Contains($"key {EdgeTelemetry.Security.KeyFingerprint.Of(newKey)}\tcurrent", listed);
+        Assert.Equal(1, (await RunAsync(["rotate", "--site", "site1", "--device", "dev1", "--public-key", "no-such.pem", .. common])).Exit);
         // Enrolling twice would silently replace the credential on the Pi: refused.
         Assert.Equal(1, (await RunAsync(["enroll", "--site", "site1", "--device", "dev1", .. common])).Exit);
 
@@ -54,7 +65,10 @@ public sealed class DeviceEnrolmentTests : IDisposable
 
         (exit, stdout, stderr) = await RunAsync(["revoke", "--site", "site1", "--device", "dev1", "--reload", .. common]);
         Assert.True(exit == 0, stderr);
-        Assert.Empty(DeviceRegistry.Load(Registry));
+        // Kept with its history, marked revoked (its batches are refused).
+        var revoked = Assert.Single(DeviceRegistry.Load(Registry));
+        Assert.NotNull(revoked.RevokedAt);
+        Assert.Equal(["revoked", "revoked"], revoked.Keys.Select(k => k.State));
         (await ConnectWhenAsync(broker, "site1/dev1", password, MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized)).Dispose();
         // The central service's own credential is untouched by enrolment and revocation.
         (await ConnectWhenAsync(broker, "edgetelemetry-central", "pwc", MqttClientConnectResultCode.Success)).Dispose();

@@ -33,6 +33,9 @@ public class AccessTests(InfluxFixture influx) : IAsyncLifetime
         { "POST", "/api/batches", "admin" },
         { "PUT", $"/api/batches/{BatchId}/assays", "admin" },
         { "GET", "/api/delivery", "operator" },
+        { "GET", "/api/admin/devices", "admin" },
+        { "PUT", "/api/admin/devices/md-test/centrifuge-01/key", "admin" },
+        { "POST", "/api/admin/devices/md-test/centrifuge-01/revoke", "admin" },
     };
 
     private async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url)

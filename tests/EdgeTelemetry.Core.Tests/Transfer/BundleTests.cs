@@ -296,7 +296,7 @@ public class BundleTests : IDisposable
             await writer.CompleteAsync();
         }
         var ex = await Assert.ThrowsAsync<BundleFormatException>(() => BundleReader.VerifyAsync(path));
-        Assert.Equal($"{path}:2: unknown member \"dictionary\" (expected kind and batch)", ex.Message);
+        Assert.Equal($"{path}:2: unknown member \"dictionary\" (expected kind, batch, and sig and kid if signed)", ex.Message);
     }
 
     [Fact]

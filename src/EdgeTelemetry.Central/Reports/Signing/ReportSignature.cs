@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 namespace EdgeTelemetry.Central.Reports.Signing;
 
 /// <summary>
@@ -41,7 +42,7 @@ public sealed record ReportSignature(string KeyFingerprint, byte[] Signature)
         var algorithm = Required(fields, AlgorithmHeader);
         if (algorithm != Algorithm) throw new FormatException($"algorithm '{algorithm}' is not {Algorithm}");
         var fingerprint = Required(fields, FingerprintHeader);
-        if (!Signing.KeyFingerprint.IsWellFormed(fingerprint)) throw new FormatException($"{FingerprintHeader} is not {Signing.KeyFingerprint.HexLength} lowercase hex digits");
+        if (!EdgeTelemetry.Security.KeyFingerprint.IsWellFormed(fingerprint)) throw new FormatException($"{FingerprintHeader} is not {EdgeTelemetry.Security.KeyFingerprint.HexLength} lowercase hex digits");
         var signature = Required(fields, SignatureHeader);
         try
         {

@@ -1,6 +1,7 @@
+using EdgeTelemetry.Security;
 using System.Security.Cryptography;
 using System.Text;
-using EdgeTelemetry.Central.Security;
+
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Central.Reports.Signing;
@@ -86,7 +87,7 @@ public sealed class ReportSigningKey : IDisposable
     /// <summary>Reads a private key PEM (PKCS#8, or SEC1 "EC PRIVATE KEY" as openssl writes it); it must be P-256.</summary>
     public static ReportSigningKey Load(string path)
     {
-        var key = ReportKeys.Read(path, needPrivate: true);
+        var key = EcKeyPem.Read(path, needPrivate: true);
         return new ReportSigningKey(key);
     }
 }

@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 using System.Security.Cryptography;
 
 namespace EdgeTelemetry.Central.Reports.Signing;

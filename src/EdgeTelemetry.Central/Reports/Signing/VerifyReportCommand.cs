@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 using System.Security.Cryptography;
 using EdgeTelemetry.Central.Devices;
 
@@ -48,7 +49,7 @@ public static class VerifyReportCommand
         {
             content = await File.ReadAllBytesAsync(reportPath, ct);
             signature = await File.ReadAllTextAsync(signaturePath, ct);
-            key = ReportKeys.Read(keyFile, needPrivate: false);
+            key = EcKeyPem.Read(keyFile, needPrivate: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {

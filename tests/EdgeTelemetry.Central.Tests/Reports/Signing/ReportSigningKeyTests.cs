@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 using EdgeTelemetry.Central.Reports.Signing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

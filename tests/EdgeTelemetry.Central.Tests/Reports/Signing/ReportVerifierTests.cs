@@ -1,3 +1,4 @@
+using EdgeTelemetry.Security;
 using System.Security.Cryptography;
 using System.Text;
 using EdgeTelemetry.Central.Reports.Signing;

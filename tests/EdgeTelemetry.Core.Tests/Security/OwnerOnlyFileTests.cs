@@ -1,7 +1,7 @@
 using System.Text;
-using EdgeTelemetry.Central.Security;
+using EdgeTelemetry.Security;
 
-namespace EdgeTelemetry.Central.Tests.Security;
+namespace EdgeTelemetry.Core.Tests.Security;
 
 public class OwnerOnlyFileTests
 {

@@ -1,4 +1,4 @@
-namespace EdgeTelemetry.Central.Security;
+namespace EdgeTelemetry.Security;
 
 /// <summary>
 /// Writes a file that only its owner may read (mode 0600: registries, keys) beside its final path and renames it
