@@ -4,6 +4,7 @@ using EdgeTelemetry.Agent.Transfer;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeTelemetry.Agent.Tests.Transfer;
@@ -60,12 +61,22 @@ public class BundleExportTests : IDisposable
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>The wire-v2 dictionaries of the bundle last read, by id (the envelopes are v2 batches by default).</summary>
+    private static readonly Dictionary<ulong, ChannelDictionary> Dictionaries = [];
+
     private static async Task<(VerifiedBundle Bundle, List<(BundleEntry Entry, TelemetryBatch Batch)> Envelopes)> ReadAsync(string path)
     {
         var bundle = await BundleReader.VerifyAsync(path);
         var list = new List<(BundleEntry, TelemetryBatch)>();
+        Dictionaries.Clear();
         await foreach (var e in BundleReader.ReadEntriesAsync(bundle))
-            list.Add((e, BatchCodec.TryDecode(e.Envelope, out var error) ?? throw new InvalidOperationException(error!.Detail)));
+        {
+            if (e.DictionaryId is { } id) { Dictionaries[id] = ChannelDictionary.Parser.ParseFrom(e.Envelope); continue; }
+            var batch = WireV2.IsV2(e.Envelope)
+                ? WireV2.TryDecode(e.Envelope, bundle.Header.Site, bundle.Header.Device, Dictionaries.GetValueOrDefault, 100_000, 1 << 24, out var error)
+                : BatchCodec.TryDecode(e.Envelope, out error);
+            list.Add((e, batch ?? throw new InvalidOperationException(error!.Detail)));
+        }
         return (bundle, list);
     }
 
@@ -118,7 +129,8 @@ public class BundleExportTests : IDisposable
         // Each envelope passes the central's validation on the topic of its kind, as it would from MQTT.
         foreach (var (entry, _) in envelopes)
         {
-            var result = BatchValidator.Validate(Topics.For("md-test", "cf-1", entry.Kind), entry.Envelope, DateTimeOffset.UtcNow, new ValidationLimits());
+            var result = BatchValidator.Validate(Topics.For("md-test", "cf-1", entry.Kind), entry.Envelope, DateTimeOffset.UtcNow, new ValidationLimits(),
+                (_, _, id) => Dictionaries.GetValueOrDefault(id));
             Assert.Empty(result.Rejections.Select(r => r.Detail));
         }
     }
