@@ -56,13 +56,7 @@ public static partial class RecordWear
         var before = Io();
         for (var i = 1; i <= commits; i++) await CommitAsync(i);
         var written = Io() - before;
-        var floor = 4096.0 + recordBytes;
-        Console.WriteLine($"records in SQLite (WAL, FULL): {commits} commits of one {recordBytes} B record ({readings} readings), progress every {progressEvery}, prune every {pruneEvery}; directory {Path.GetFullPath(dir)}");
-        Console.WriteLine();
-        Console.WriteLine("| write_bytes per commit | per reading | floor per reading (4 KiB page + record) | ratio to floor |");
-        Console.WriteLine("|---|---|---|---|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {written / (double)commits:N0} | {written / (double)commits / readings:N1} | {floor / readings:N1} | {written / (double)commits / floor:F2} |"));
+        Print($"records in SQLite (WAL, FULL): {commits} commits of one {recordBytes} B record ({readings} readings), progress every {progressEvery}, prune every {pruneEvery}; directory {Path.GetFullPath(dir)}", written, commits, recordBytes, readings);
         SqliteConnection.ClearAllPools();
         foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
         return 0;
@@ -112,13 +106,7 @@ public static partial class RecordWear
         for (var i = 1; i <= commits; i++) Commit(i);
         var written = Io() - before;
         log?.Dispose();
-        var floor = 4096.0 + recordBytes;
-        Console.WriteLine($"records in an append-only log (zeroed {segmentBytes >> 20} MiB segments, O_DSYNC): {commits} commits of one {recordBytes} B record ({readings} readings), progress every {progressEvery}; zeroing of new segments included");
-        Console.WriteLine();
-        Console.WriteLine("| write_bytes per commit | per reading | floor per reading (4 KiB page + record) | ratio to floor |");
-        Console.WriteLine("|---|---|---|---|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {written / (double)commits:N0} | {written / (double)commits / readings:N1} | {floor / readings:N1} | {written / (double)commits / floor:F2} |"));
+        Print($"records in an append-only log (zeroed {segmentBytes >> 20} MiB segments, O_DSYNC): {commits} commits of one {recordBytes} B record ({readings} readings), progress every {progressEvery}; zeroing of new segments included", written, commits, recordBytes, readings);
         foreach (var f in Directory.GetFiles(dir, $"*-{Environment.ProcessId}*")) File.Delete(f);
         return 0;
     }
@@ -161,13 +149,7 @@ public static partial class RecordWear
             var before = Io();
             for (var i = 0; i < commits; i++) Commit();
             var written = Io() - before;
-            var floor = 4096.0 + recordBytes;
-            Console.WriteLine($"records in an append-only log written page by page with O_DIRECT|O_DSYNC: {commits} commits of one {recordBytes} B record ({readings} readings)");
-            Console.WriteLine();
-            Console.WriteLine("| write_bytes per commit | per reading | floor per reading (4 KiB page + record) | ratio to floor |");
-            Console.WriteLine("|---|---|---|---|");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {written / (double)commits:N0} | {written / (double)commits / readings:N1} | {floor / readings:N1} | {written / (double)commits / floor:F2} |"));
+            Print($"records in an append-only log written page by page with O_DIRECT|O_DSYNC: {commits} commits of one {recordBytes} B record ({readings} readings)", written, commits, recordBytes, readings);
         }
         finally
         {
@@ -190,6 +172,17 @@ public static partial class RecordWear
 
         [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "close")]
         public static partial int Close(int fd);
+    }
+
+    private static void Print(string layout, long written, int commits, int recordBytes, int readings)
+    {
+        var floor = 4096.0 + recordBytes;
+        Console.WriteLine(layout);
+        Console.WriteLine();
+        Console.WriteLine("| write_bytes per commit | per reading | floor per reading (4 KiB page + record) | ratio to floor |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {written / (double)commits:N0} | {written / (double)commits / readings:N1} | {floor / readings:N1} | {written / (double)commits / floor:F2} |"));
     }
 
     private static async Task Exec(SqliteConnection db, string sql, SqliteTransaction? tx = null)

@@ -182,9 +182,14 @@ public class SignedBatchTests
         {
             await foreach (var entry in EdgeTelemetry.Transfer.BundleReader.ReadEntriesAsync(bundle))
             {
-                var seqs = BatchCodec.TryDecode(entry.Envelope, out _)!.Samples!.Select(x => x.Seq).ToList();
+                if (entry.DictionaryId is not null) { await writer.WriteDictionaryAsync(entry.Envelope); continue; }
+                var v2 = EdgeTelemetry.Wire.V2.WireV2.IsV2(entry.Envelope);
+                var seqs = v2 && EdgeTelemetry.Wire.V2.WireV2.TryReadSeqs(entry.Envelope, 100_000, 1 << 24, out _, out var read) ? read
+                    : BatchCodec.TryDecode(entry.Envelope, out _)!.Samples!.Select(x => x.Seq).ToList();
                 var digest = BatchSignature.Digest(Plant.Site, device, bundle.Header.Stream, seqs.Min(), seqs.Max(), entry.Envelope);
-                await writer.WriteEnvelopeAsync(entry.Kind, entry.Envelope, default, new BatchSignatureProperties(Convert.ToBase64String(BatchSignature.Sign(thief, digest)), deviceKey.KeyId));
+                var forgedSignature = new BatchSignatureProperties(Convert.ToBase64String(BatchSignature.Sign(thief, digest)), deviceKey.KeyId);
+                if (v2) await writer.WriteV2Async(entry.Kind, entry.Envelope, default, forgedSignature);
+                else await writer.WriteEnvelopeAsync(entry.Kind, entry.Envelope, default, forgedSignature);
             }
             await writer.CompleteAsync();
         }

@@ -22,6 +22,8 @@ public static class MercuryEvidenceCaveats
                 notes.Add(w.Format("caveat.clockCorrected", who, m.ClockCorrected));
             if (m.ClockSkewFlagged > 0)
                 notes.Add(w.Format("caveat.clockSkew", who, m.ClockSkewFlagged));
+            if (m.UnsignedReadings > 0)
+                notes.Add(w.Format("caveat.unsigned", who, m.UnsignedReadings, m.ValidReadings, w.Pct(100 - m.SignedPct)));
             foreach (var e in m.Exceedances.Where(e => e.MayBeLonger))
                 notes.Add(w.Format("caveat.mayBeLonger", who, w.Stamp(e.Start), Duration(e.DurationSeconds)));
         }

@@ -42,7 +42,13 @@ public sealed record MonitorEvidence(
     IReadOnlyList<Exceedance> Exceedances,
     long ClockCorrected,
     long ClockUncertainExcluded,
-    long ClockSkewFlagged);
+    long ClockSkewFlagged,
+    /// <summary>Valid readings from batches whose device signature verified (points marked signed); the rest the report cannot tie to the device's key.</summary>
+    long SignedReadings = 0)
+{
+    public long UnsignedReadings => ValidReadings - SignedReadings;
+    public double SignedPct => ValidReadings > 0 ? SignedReadings * 100.0 / ValidReadings : 0;
+}
 
 public sealed record TimeAbove(string Reference, double ReferenceUgM3, double Seconds, double PctOfCovered);
 

@@ -1,3 +1,4 @@
+using EdgeTelemetry.Model;
 using System.Globalization;
 using EdgeTelemetry.Central.Apis;
 using EdgeTelemetry.Central.Batches;
@@ -31,7 +32,7 @@ public sealed class MercuryEvidenceReportBuilder(
         var readings = monitors.ToDictionary(m => m, _ => new MonitorReadings());
         if (until > from)
         {
-            var q = $"SELECT hg, clock_corrected, clock_uncertain, clock_skew FROM mercury_vapour WHERE {inSite} AND {InfluxQl.Period(from, until)} GROUP BY device, equipment";
+            var q = $"SELECT hg, clock_corrected, clock_uncertain, clock_skew, {PointFlags.Signed} FROM mercury_vapour WHERE {inSite} AND {InfluxQl.Period(from, until)} GROUP BY device, equipment";
             await foreach (var piece in influx.StreamAsync(q, ChunkSize, ct))
             {
                 var key = (piece.Tag("device") ?? "", piece.Tag("equipment") ?? "");
@@ -63,7 +64,7 @@ public sealed class MercuryEvidenceReportBuilder(
         }).ToList();
         return new MonitorEvidence(device, equipment, r.Valid.Count, timeline.CoveragePct, timeline.CoveredSeconds, timeline.Gaps,
             ConcentrationStatistics.Of(r.Valid), r.Valid.Count > 0 ? above : [], timeline.ExceedancesAbove(actionLevel),
-            r.ClockCorrected, r.ClockUncertain, r.ClockSkew);
+            r.ClockCorrected, r.ClockUncertain, r.ClockSkew, r.Signed);
     }
 
     private async Task<DataIntegrity> IntegrityAsync(string site, IReadOnlyList<string> devices, DateTimeOffset from, DateTimeOffset until, CancellationToken ct)
@@ -126,11 +127,12 @@ public sealed class MercuryEvidenceReportBuilder(
     private sealed class MonitorReadings
     {
         public readonly List<HgReading> Valid = [];
-        public long ClockCorrected, ClockUncertain, ClockSkew;
+        public long ClockCorrected, ClockUncertain, ClockSkew, Signed;
 
         public void Add(InfluxSeries piece)
         {
-            int hg = piece.Column("hg"), corrected = piece.Column("clock_corrected"), uncertain = piece.Column("clock_uncertain"), skew = piece.Column("clock_skew");
+            int hg = piece.Column("hg"), corrected = piece.Column("clock_corrected"), uncertain = piece.Column("clock_uncertain"), skew = piece.Column("clock_skew"),
+                signed = piece.Column(PointFlags.Signed);
             foreach (var row in piece.Rows)
             {
                 if (InfluxValue.Double(row[hg]) is not { } value || !double.IsFinite(value)) continue;
@@ -141,6 +143,7 @@ public sealed class MercuryEvidenceReportBuilder(
                 }
                 if (corrected >= 0 && InfluxValue.Double(row[corrected]) is >= 0.5) ClockCorrected++;
                 if (skew >= 0 && row[skew] is not null) ClockSkew++;
+                if (signed >= 0 && InfluxValue.Bool(row[signed]) is true) Signed++;
                 Valid.Add(new HgReading(InfluxValue.Long(row[0]) ?? 0, value));
             }
         }

@@ -27,6 +27,8 @@ public static class MercuryReportCsv
         foreach (var m in r.Monitors)
         {
             Row("monitor", m.Device, m.Equipment, "valid_readings", m.ValidReadings, "count");
+            Row("monitor", m.Device, m.Equipment, "signed_readings", m.SignedReadings, "count");
+            Row("monitor", m.Device, m.Equipment, "unsigned_readings", m.UnsignedReadings, "count");
             Row("monitor", m.Device, m.Equipment, "coverage", m.CoveragePct, "%");
             if (m.Statistics is { } s)
             {

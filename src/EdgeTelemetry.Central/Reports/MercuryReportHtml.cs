@@ -94,8 +94,8 @@ public sealed class MercuryReportHtml(ReportWords w)
             h.Append($"<p class=\"nodata\">{E(w.Format("monitor.noReadings", Pct(m.CoveragePct)))}</p></div>");
             return;
         }
-        Table(h, [w["col.validReadings"], w["col.coveragePct"], w["col.mean"], w["col.median"], w["col.p95"], w["col.maxUgM3"], w["col.maxAt"]],
-            [[N(m.ValidReadings), N(m.CoveragePct), N(s.MeanUgM3), N(s.MedianUgM3), N(s.P95UgM3), N(s.MaxUgM3), E(Stamp(s.MaxAt))]]);
+        Table(h, [w["col.validReadings"], w["col.signedPct"], w["col.coveragePct"], w["col.mean"], w["col.median"], w["col.p95"], w["col.maxUgM3"], w["col.maxAt"]],
+            [[N(m.ValidReadings), N(m.SignedPct), N(m.CoveragePct), N(s.MeanUgM3), N(s.MedianUgM3), N(s.P95UgM3), N(s.MaxUgM3), E(Stamp(s.MaxAt))]]);
         Table(h, [w["col.timeAbove"], "µg/m³", w["col.duration"], w["col.pctOfCovered"]],
             m.TimeAbove.Select(a => new[] { E(references.FirstOrDefault(x => x.Id == a.Reference)?.Name ?? a.Reference), N(a.ReferenceUgM3), E(Duration(a.Seconds)), N(a.PctOfCovered) }));
         if (m.Gaps.Count > 0)

@@ -37,6 +37,7 @@ public class MercuryReportApiTests(InfluxFixture influx) : IAsyncLifetime
         {
             if (m == 45) Hg(m, 2, m, ("clock_corrected", 1));
             else Hg(m, 2, m);
+            points[^1].Field(EdgeTelemetry.Model.PointFlags.Signed, true); // from batches whose device signature verified
         }
         points.Add(Telemetry("mercury_vapour", "hg-monitor-02", "processing-area", At("2026-03-03T09:00:00Z"), 1, ("hg", 0.3)));
         // Centrifuge at speed for 45 of 60 minutes; table stroking for the 30 minutes it reported.
@@ -149,6 +150,7 @@ public class MercuryReportApiTests(InfluxFixture influx) : IAsyncLifetime
 
         Assert.Equal(1, a.Num("clockCorrected"));
         Assert.Equal(1, a.Num("clockUncertainExcluded"));
+        Assert.Equal((50.0, 20.0, 30.0, 40.0), (a.Num("validReadings"), a.Num("signedReadings"), a.Num("unsignedReadings"), a.Num("signedPct")));
         Assert.Equal(51, d.Num("samplesInPeriod"));        // 50 valid + the uncertain one
         Assert.Equal(8, d.Num("missingBySequence"));       // 31 → 40: seq 32…39
         Assert.Equal(0, d.Num("sequenceRestarts"));
@@ -159,6 +161,7 @@ public class MercuryReportApiTests(InfluxFixture influx) : IAsyncLifetime
         Assert.Contains(notes, n => n.Contains("hg-monitor-01: 8 sample(s) missing by sequence number"));
         Assert.Contains(notes, n => n.Contains("hg-monitor-02 (processing-area): 1 gap(s)") && n.Contains("1 h 0 min"));
         Assert.Contains(notes, n => n.Contains("left out because the device could not vouch for their time"));
+        Assert.Contains(notes, n => n.StartsWith("hg-monitor-01 (smelting-area): 30 of 50 readings (60 %) did not come in batches verified with the device's enrolled key", StringComparison.Ordinal));
     }
 
     [Fact]
