@@ -207,8 +207,11 @@ public sealed class MqttPublisher(
     private WireV2Encoder? _v2;
     /// <summary>The dictionary id published in this connection (0: none yet), and the one the buffer keeps.</summary>
     private ulong _dictionaryPublished, _dictionaryKept;
-    /// <summary>Ids this agent published for this stream: a deferral receipt naming another is not ours to act on.</summary>
-    private readonly HashSet<ulong> _ownDictionaries = [];
+    /// <summary>
+    /// Ids this agent published for this stream: a deferral receipt naming another is not ours to act on. Written by the
+    /// publishing loop, read by the receipt loop beside it.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _ownDictionaries = new();
     private volatile bool _dictionaryRequested;
     private volatile int _centralWire;
     private bool _warnedV2WithoutReceipts;
@@ -233,7 +236,7 @@ public sealed class MqttPublisher(
             var kept = await buffer.GetMetaAsync(KeptDictionaryKey, ct);
             _v2 = kept is null ? new WireV2Encoder(buffer.StreamId, AgentVersion) : WireV2Encoder.Resume(Convert.FromBase64String(kept), buffer.StreamId, AgentVersion);
             _dictionaryKept = _v2.DictionaryId;
-            if (_dictionaryKept != 0) _ownDictionaries.Add(_dictionaryKept);
+            if (_dictionaryKept != 0) _ownDictionaries.TryAdd(_dictionaryKept, 0);
         }
         return _v2;
     }
@@ -245,7 +248,7 @@ public sealed class MqttPublisher(
     private async Task PublishDictionaryAsync(IMqttClient client, WireV2Encoder v2, PublishOptions o, CancellationToken ct)
     {
         var id = v2.DictionaryId;
-        _ownDictionaries.Add(id);
+        _ownDictionaries.TryAdd(id, 0);
         if (id != _dictionaryKept) await buffer.SetMetaAsync(KeptDictionaryKey, Convert.ToBase64String(v2.DictionaryPayload), ct);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.PublishTimeoutSeconds));
         var result = await client.PublishAsync(Dictionary(id, v2.DictionaryPayload), timeout.Token);
@@ -346,7 +349,7 @@ public sealed class MqttPublisher(
                     }
                 }
                 else if (receipt is { Deferred: { } deferredText, Dictionary: { } dictionary } && WireV2.TryParseTopicId(dictionary, out var dictionaryId)
-                         && _ownDictionaries.Contains(dictionaryId) && Ranges(deferredText, out var deferred))
+                         && _ownDictionaries.ContainsKey(dictionaryId) && Ranges(deferredText, out var deferred))
                 {
                     // The central service lacks the dictionary (restarted before the retained one reached it, or evicted
                     // it): publish it again, then the batches it deferred.
