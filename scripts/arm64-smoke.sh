@@ -17,7 +17,7 @@
 #   --mirror URL         Debian mirror for debootstrap (default http://deb.debian.org/debian)
 # Extra agent arguments override the config, e.g. `-- --Agent:Hardware=emulated` to run
 # firmware-config/examples/centrifuge-station.yaml on emulated buses.
-# The buffer always goes to WORK/buffer.db (fresh each run), whatever the config says.
+# The buffer always goes to WORK/buffer (fresh each run), whatever the config says.
 # Exit status: the agent's (0 after a clean stop by --seconds, SIGTERM or Ctrl-C); 3 if a tool is
 # missing; 4 if the root filesystem lacks a library the agent needs.
 #
@@ -183,9 +183,9 @@ sensors:
         calibration: { type: current_loop, shuntOhms: 150, at4mA: 0, at20mA: 250 }
 YAML
 fi
-overrides=("--Agent:Buffer:Path=$work/buffer.db")
+overrides=("--Agent:Buffer:Path=$work/buffer")
 [ -n "$port" ] && overrides+=("--Agent:Broker:Host=$host" "--Agent:Broker:Port=$port")
-rm -f "$work"/buffer.db "$work"/buffer.db-*
+rm -rf "$work"/buffer "$work"/buffer.db "$work"/buffer.db-*
 
 # For a JIT build given with --agent-dir: W^X double-maps the JIT's code pages, which qemu-user does
 # not emulate well, so it is turned off (the ahead-of-time build generates no code and ignores it).

@@ -1,7 +1,7 @@
+using EdgeTelemetry.Agent.Buffer.Log;
 using System.Threading.Channels;
 using EdgeTelemetry.Agent.Configuration;
 using EdgeTelemetry.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace EdgeTelemetry.Agent.Buffer;
@@ -16,7 +16,7 @@ public sealed class BufferStats
 }
 
 /// <summary>
-/// Drains the sample queue into SQLite, one transaction per commit interval, so the SD card sees
+/// Drains the sample queue into the buffer, one commit (one record) per commit interval, so the SD card sees
 /// a few writes a second rather than one per sample. Keeps the file under its quota by counted
 /// eviction of the oldest unsent telemetry. When the disk is full or read-only it keeps the samples
 /// in memory, says so, and retries; it never stops the agent. On shutdown it commits what is queued.
@@ -30,8 +30,6 @@ public sealed class BufferWriterService(
     TimeProvider clock,
     ILogger<BufferWriterService> logger) : BackgroundService
 {
-    private const int SqliteFull = 13;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var opts = options.Value.Buffer;
@@ -64,7 +62,7 @@ public sealed class BufferWriterService(
             await EnforceQuotaAsync((long)(options.Value.Buffer.QuotaMb * 1024 * 1024), ct);
             signal.Notify();
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
+        catch (BufferFullException)
         {
             stats.CommitFailures++;
             stats.LastError = "disk full";

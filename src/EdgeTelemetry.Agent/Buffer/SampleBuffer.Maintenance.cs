@@ -1,152 +1,201 @@
+using EdgeTelemetry.Agent.Buffer.Log;
 using EdgeTelemetry.Model;
-using Microsoft.Data.Sqlite;
 
 namespace EdgeTelemetry.Agent.Buffer;
 
-/// <summary>Quota, eviction, backlog figures and clock correction.</summary>
+/// <summary>Quota, eviction, pruning, backlog figures and clock correction.</summary>
 public sealed partial class SampleBuffer
 {
     /// <summary>
-    /// Counts in a buffer file from outside the agent (status tools, tests), read-only; WAL lets a
-    /// reader in beside the running agent. Zeros while the file does not exist yet.
+    /// Counts in a buffer from outside the agent (status tools, tests), read-only. Unsent and unreceipted are the
+    /// same here: which samples await a receipt lives in the agent's memory; receipted ones are as last persisted.
+    /// Zeros while the buffer does not exist yet.
     /// </summary>
-    public static async Task<(long MaxSeq, long Unsent, long Unreceipted)> PeekAsync(string path, CancellationToken ct = default)
+    public static Task<(long MaxSeq, long Unsent, long Unreceipted)> PeekAsync(string path, CancellationToken ct = default)
     {
-        if (!File.Exists(path)) return (0, 0, 0);
         try
         {
-            await using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            await db.OpenAsync(ct);
-            await using var cmd = db.CreateCommand();
-            cmd.CommandText = """
-                SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent = 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent < 2)
-                """;
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            var buffer = OpenReadOnly(path);
+            try
+            {
+                var (retained, receipted) = buffer.RetainedAndReceipted();
+                return Task.FromResult((buffer._state.NextSeq - 1, retained - receipted, retained - receipted));
+            }
+            finally { buffer.Close(); }
         }
-        catch (SqliteException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)
         {
-            return (0, 0, 0); // being created by the agent
+            return Task.FromResult((0L, 0L, 0L)); // not there yet, or being created by the agent
         }
     }
 
-    /// <summary>Bytes the rows occupy (pages in use; freed pages are reused, the file does not shrink).</summary>
+    /// <summary>Bytes the buffer occupies on disk (whole segments: they are zeroed ahead of use).</summary>
     public async Task<long> UsedBytesAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
-        try { return await UsedBytesUnlockedAsync(ct); }
+        try { return _log.UsedBytes; }
         finally { _lock.Release(); }
     }
 
     /// <summary>
-    /// Keeps the buffer under <paramref name="quotaBytes"/>: first receipted rows (kept only for
-    /// inspection), then the oldest unreceipted telemetry, and events only when no telemetry is left,
-    /// down to 80 % of the quota. Every unreceipted row removed is counted (meta 'evicted') and returned.
+    /// Keeps the buffer under <paramref name="quotaBytes"/>, segment by segment, oldest first: first segments all
+    /// receipted (kept only for inspection), then the oldest unreceipted telemetry (its events are written again at
+    /// the tail, so they stay), and events only when no telemetry is left, down to 80 % of the quota. Every
+    /// unreceipted sample removed is counted and returned; the eviction is persisted before a segment goes.
     /// </summary>
     public async Task<Eviction?> EnforceQuotaAsync(long quotaBytes, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
-            var used = await UsedBytesUnlockedAsync(ct);
-            if (used <= quotaBytes) return null;
+            if (_log.UsedBytes <= quotaBytes) return null;
             // Down to 80 %: evictions come in a few larger runs rather than one per commit.
             var target = quotaBytes * 8 / 10;
             long pruned = 0, evicted = 0, first = long.MaxValue, last = 0;
-            foreach (var (filter, counts) in new[] { ("sent = 2", false), ("sent < 2 AND kind = 0", true), ("sent < 2", true) })
+            foreach (var pass in new[] { 0, 1, 2 })
             {
-                while (used > target)
+                foreach (var segment in _log.Segments.ToList())
                 {
-                    var rows = await ScalarAsync("SELECT COUNT(*) FROM samples", ct);
-                    if (rows == 0) break;
-                    // Delete in chunks sized from the average row, so one pass lands near the target.
-                    var chunk = Math.Max(64, (long)Math.Ceiling((used - target) / Math.Max(1.0, (double)used / rows)));
-                    await using var cmd = _db.CreateCommand();
-                    cmd.CommandText = $"DELETE FROM samples WHERE seq IN (SELECT seq FROM samples WHERE {filter} ORDER BY seq LIMIT $n) RETURNING seq";
-                    cmd.Parameters.AddWithValue("$n", chunk);
-                    var deleted = 0;
-                    await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                    if (_log.UsedBytes <= target) break;
+                    var held = _records.Where(e => e.At.Segment == segment).ToList();
+                    var unreceipted = held.Where(e => _receipted.CountIn(e.FirstSeq, e.LastSeq) < e.Count).ToList();
+                    if (pass == 0 && unreceipted.Count > 0) continue;
+                    var keep = pass == 1 ? unreceipted.Where(e => e.Kind == SampleKind.Event).ToList() : [];
+                    if (pass == 1 && keep.Count == unreceipted.Count && unreceipted.Count > 0) continue; // events only: last pass
+                    var kept = keep.Select(e => Decode(e).Where(s => !_receipted.Contains(s.Seq)).ToList()).ToList();
+                    foreach (var e in held)
                     {
-                        while (await reader.ReadAsync(ct))
-                        {
-                            deleted++;
-                            if (!counts) continue;
-                            var seq = reader.GetInt64(0);
-                            first = Math.Min(first, seq);
-                            last = Math.Max(last, seq);
-                        }
+                        var gone = e.Count - _receipted.CountIn(e.FirstSeq, e.LastSeq);
+                        if (keep.Contains(e) || gone == 0) { pruned += _receipted.CountIn(e.FirstSeq, e.LastSeq); continue; }
+                        evicted += gone;
+                        _state.Evicted += gone; // persisted with the segment's removal, never after it
+                        pruned += e.Count - gone;
+                        for (var seq = e.FirstSeq; seq <= e.LastSeq; seq++)
+                            if (!_receipted.Contains(seq)) { first = Math.Min(first, seq); last = Math.Max(last, seq); }
+                        _evicted.Add(e.FirstSeq, e.LastSeq);
                     }
-                    if (deleted == 0) break;
-                    if (counts) evicted += deleted; else pruned += deleted;
-                    used = await UsedBytesUnlockedAsync(ct);
+                    if (kept.Count > 0) CopyForward(keep, kept);
+                    DropSegment(segment);
                 }
-            }
-            if (evicted > 0)
-            {
-                await using var cmd = _db.CreateCommand();
-                cmd.CommandText = "UPDATE meta SET value = CAST(value AS INTEGER) + $n WHERE key = 'evicted'";
-                cmd.Parameters.AddWithValue("$n", evicted);
-                await cmd.ExecuteNonQueryAsync(ct);
             }
             return new Eviction(evicted, evicted > 0 ? first : 0, last, pruned);
         }
         finally { _lock.Release(); }
     }
 
-    /// <summary>Unsent rows evicted over the life of this buffer.</summary>
+    /// <summary>Writes events of a segment about to go again at the tail, under their own seqs (one record per run of consecutive seqs).</summary>
+    private void CopyForward(List<RecordEntry> entries, List<List<Sample>> samples)
+    {
+        if (_log.TailSegment == entries[0].At.Segment) _log.CloseTail();
+        foreach (var e in entries) _records.Remove(e);
+        Commit(samples.SelectMany(Runs).Select(run => new PlannedRecord(SampleKind.Event, null,
+            run.Select(x => (x.Seq, new PendingSample(x.TimestampNs, x.Measurement, x.Equipment, x.Readings, SampleKind.Event), ClockState.Trusted)).ToList())).ToList());
+    }
+
+    private static IEnumerable<List<Sample>> Runs(List<Sample> samples)
+    {
+        var run = new List<Sample>();
+        foreach (var s in samples)
+        {
+            if (run.Count > 0 && s.Seq != run[^1].Seq + 1) { yield return run; run = []; }
+            run.Add(s);
+        }
+        if (run.Count > 0) yield return run;
+    }
+
+    /// <summary>Deletes a segment and forgets its records; the state is persisted first (next seq, evictions).</summary>
+    private void DropSegment(int segment)
+    {
+        Persist();
+        if (_log.TailSegment == segment) _log.CloseTail();
+        _log.Delete(segment);
+        _records.RemoveAll(e => e.At.Segment == segment);
+        foreach (var seq in _rows.Keys.Where(s => FindRecord(s) >= _records.Count || _records[FindRecord(s)].FirstSeq > s).ToList()) _rows.Remove(seq);
+        _decoded.Clear();
+        _decodedOrder.Clear();
+    }
+
+    /// <summary>Unsent samples evicted over the life of this buffer.</summary>
     public async Task<long> EvictedTotalAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
-        try { return await ScalarAsync("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'evicted'", ct); }
+        try { return _state.Evicted; }
         finally { _lock.Release(); }
     }
 
-    /// <summary>Unsent and unreceipted rows with the oldest of each, and the highest seq.</summary>
+    /// <summary>Deletes the segments whose samples are all receipted and older than the cut-off; unreceipted samples are never pruned here.</summary>
+    public async Task<int> PruneSentAsync(long olderThanNs, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            var pruned = 0;
+            foreach (var segment in _log.Segments.ToList())
+            {
+                var held = _records.Where(e => e.At.Segment == segment).ToList();
+                if (held.Any(e => e.MaxT >= olderThanNs || _receipted.CountIn(e.FirstSeq, e.LastSeq) < e.Count)) continue;
+                pruned += held.Sum(e => e.Count);
+                DropSegment(segment);
+            }
+            return pruned;
+        }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>Unsent and unreceipted samples with the oldest of each, and the highest seq.</summary>
     public async Task<Backlog> BacklogAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
-            await using var cmd = _db.CreateCommand();
-            cmd.CommandText = """
-                SELECT (SELECT COUNT(*) FROM samples WHERE sent = 0), (SELECT MIN(t) FROM samples WHERE sent = 0),
-                       COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
-                       (SELECT COUNT(*) FROM samples WHERE sent < 2), (SELECT MIN(t) FROM samples WHERE sent < 2),
-                       (SELECT MIN(seq) FROM samples WHERE sent < 2)
-                """;
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            long? N(int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
-            return new Backlog(reader.GetInt64(0), N(1), reader.GetInt64(2), reader.GetInt64(3), N(4), N(5));
+            long unsent = 0, unreceipted = 0;
+            long? oldestUnsent = null, oldestUnreceipted = null, oldestUnreceiptedSeq = null;
+            bool firstUnsent = true, firstUnreceipted = true;
+            foreach (var e in _records)
+            {
+                var open = e.Count - _receipted.CountIn(e.FirstSeq, e.LastSeq);
+                if (open == 0) continue;
+                unreceipted += open;
+                bool Unsent(long seq) => !_receipted.Contains(seq) && !(_rows.TryGetValue(seq, out var row) && row.Awaiting);
+                // The first record with such samples is read for their exact time; later ones count by their earliest.
+                if (firstUnreceipted)
+                {
+                    var open1 = Decode(e).Where(s => !_receipted.Contains(s.Seq)).ToList();
+                    oldestUnreceipted = open1.Min(s => s.TimestampNs);
+                    oldestUnreceiptedSeq = open1[0].Seq;
+                    firstUnreceipted = false;
+                }
+                else oldestUnreceipted = Math.Min(oldestUnreceipted!.Value, e.MinT);
+                var waiting = Enumerable.Range(0, e.Count).Count(i => Unsent(e.FirstSeq + i));
+                if (waiting == 0) continue;
+                unsent += waiting;
+                if (firstUnsent)
+                {
+                    oldestUnsent = Decode(e).Where(s => Unsent(s.Seq)).Min(s => s.TimestampNs);
+                    firstUnsent = false;
+                }
+                else oldestUnsent = Math.Min(oldestUnsent!.Value, e.MinT);
+            }
+            return new Backlog(unsent, oldestUnsent, _state.NextSeq - 1, unreceipted, oldestUnreceipted, oldestUnreceiptedSeq);
         }
         finally { _lock.Release(); }
     }
 
     /// <summary>
-    /// Once the clock is trustworthy: samples of this boot taken while it was not get
-    /// t = monotonic time + (wall − monotonic offset now); samples of earlier boots cannot be
-    /// placed and are released flagged as uncertain. Returns (corrected, uncorrectable).
+    /// Once the clock is trustworthy: samples of this boot taken while it was not get t = monotonic time + (wall −
+    /// monotonic offset now); samples of earlier boots cannot be placed and are released flagged as uncertain. The
+    /// correction is a record of its own (durable at once); the samples are not rewritten. Returns (corrected, uncorrectable).
     /// </summary>
     public async Task<(int Corrected, int Uncorrectable)> CorrectClockAsync(string bootId, long wallMinusMonotonicNs, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
-            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
-            await using var fix = _db.CreateCommand();
-            fix.Transaction = tx;
-            fix.CommandText = $"UPDATE samples SET t = mono + $offset, clk = {(int)ClockState.Corrected} WHERE clk = {(int)ClockState.Untrusted} AND boot = $boot AND mono IS NOT NULL";
-            fix.Parameters.AddWithValue("$offset", wallMinusMonotonicNs);
-            fix.Parameters.AddWithValue("$boot", bootId);
-            var corrected = await fix.ExecuteNonQueryAsync(ct);
-            await using var rest = _db.CreateCommand();
-            rest.Transaction = tx;
-            rest.CommandText = $"UPDATE samples SET clk = {(int)ClockState.Uncorrectable} WHERE clk = {(int)ClockState.Untrusted}";
-            var uncorrectable = await rest.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
+            var (corrected, uncorrectable) = CountWaiting(bootId);
+            if (corrected + uncorrectable == 0) return (0, 0);
+            var correction = new ClockCorrection(_state.NextSeq - 1, wallMinusMonotonicNs, bootId);
+            _log.Append([BufferRecords.Correction(correction)], SegmentPreamble);
+            _corrections.Add(correction);
             return (corrected, uncorrectable);
         }
         finally { _lock.Release(); }
@@ -156,33 +205,51 @@ public sealed partial class SampleBuffer
     public async Task<long> UntrustedCountAsync(CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
-        try { return await ScalarAsync($"SELECT COUNT(*) FROM samples WHERE clk = {(int)ClockState.Untrusted}", ct); }
+        try
+        {
+            var (same, other) = CountWaiting(null);
+            return same + other;
+        }
         finally { _lock.Release(); }
     }
 
-    /// <summary>Test and operations hook: caps the file's size in pages (SQLite then answers "database or disk is full").</summary>
-    public async Task SetMaxPageCountAsync(long pages, CancellationToken ct = default)
+    /// <summary>Samples still waiting for their clock: of <paramref name="bootId"/>, and of other boots.</summary>
+    private (int SameBoot, int OtherBoots) CountWaiting(string? bootId)
+    {
+        int same = 0, other = 0;
+        foreach (var e in _records)
+        {
+            if (!e.HasClock || _corrections.Any(c => c.UpToSeq >= e.LastSeq)) continue;
+            var h = BufferRecords.ReadSamples(_log.Read(e.At));
+            foreach (var c in h.Clocks)
+            {
+                if (c.State != ClockState.Untrusted || _corrections.Any(x => x.UpToSeq >= e.FirstSeq + c.Index)) continue;
+                if (h.Boot == bootId) same++; else other++;
+            }
+        }
+        return (same, other);
+    }
+
+    /// <summary>Test and operations hook: caps the buffer's size (a new segment beyond it fails as on a full disk).</summary>
+    public async Task SetMaxBytesAsync(long bytes, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
-        try { await ScalarAsync($"PRAGMA max_page_count = {pages}", ct); }
+        try { _log.MaxBytes = bytes; }
         finally { _lock.Release(); }
     }
 
-    /// <summary>Test and operations hook: refuses writes as read-only media would (SQLite query_only).</summary>
-    public async Task SetQueryOnlyAsync(bool on, CancellationToken ct = default)
+    /// <summary>Test and operations hook: refuses writes as read-only media would.</summary>
+    public async Task SetReadOnlyAsync(bool on, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
-        try { await ScalarAsync($"PRAGMA query_only = {(on ? 1 : 0)}", ct); }
+        try { _log.FailWrites = on ? () => new IOException("Read-only file system") : null; }
         finally { _lock.Release(); }
     }
 
-    private async Task<long> UsedBytesUnlockedAsync(CancellationToken ct) =>
-        (await ScalarAsync("PRAGMA page_count", ct) - await ScalarAsync("PRAGMA freelist_count", ct)) * await ScalarAsync("PRAGMA page_size", ct);
-
-    private async Task<long> ScalarAsync(string sql, CancellationToken ct)
+    /// <summary>Closes a read-only view (<see cref="OpenReadOnly"/>).</summary>
+    internal void Close()
     {
-        await using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L);
+        _log.Dispose();
+        _stateFile?.Dispose();
     }
 }

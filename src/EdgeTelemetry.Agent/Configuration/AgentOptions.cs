@@ -93,8 +93,9 @@ public sealed class SigningOptions
 
 public sealed class BufferOptions
 {
-    public string Path { get; set; } = "edgetelemetry-buffer.db";
-    /// <summary>FULL survives power cuts (one fsync per commit); NORMAL survives process crashes only.</summary>
+    /// <summary>The buffer's directory (a SQLite buffer file of an older agent found here is migrated into it).</summary>
+    public string Path { get; set; } = "edgetelemetry-buffer";
+    /// <summary>FULL survives power cuts (each commit written through to the device); NORMAL survives process crashes only.</summary>
     public string Synchronous { get; set; } = "FULL";
     /// <summary>Samples are committed together at most this often, so the SD card sees few writes.</summary>
     public int CommitIntervalMs { get; set; } = 1000;
@@ -103,6 +104,10 @@ public sealed class BufferOptions
     public int SentRetentionMinutes { get; set; } = 60;
     /// <summary>Disk quota for the buffer; beyond it the oldest unsent telemetry is evicted (counted, reported).</summary>
     public double QuotaMb { get; set; } = 512;
+    /// <summary>Size of one log segment; whole segments are deleted once receipted (after the retention) or evicted.</summary>
+    public int SegmentKb { get; set; } = 1024;
+    /// <summary>How often at most the receipt progress is written (a crash re-sends at most this much that was already stored).</summary>
+    public int ProgressIntervalSeconds { get; set; } = 30;
     /// <summary>Samples held in memory when the disk cannot take them; beyond this the oldest are dropped (counted).</summary>
     public int MemoryQueueCapacity { get; set; } = 100_000;
 }

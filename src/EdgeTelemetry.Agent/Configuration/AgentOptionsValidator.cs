@@ -48,6 +48,8 @@ public static class AgentOptionsValidator
         if (o.Broker.Port is < 1 or > 65535) Add("broker:port", $"{o.Broker.Port} is not a TCP port");
         if (string.IsNullOrWhiteSpace(o.Buffer.Path)) Add("buffer:path", "is empty");
         if (o.Buffer.Synchronous is not ("FULL" or "NORMAL" or "EXTRA")) Add("buffer:synchronous", $"'{o.Buffer.Synchronous}' must be FULL, NORMAL or EXTRA");
+        if (o.Buffer.SegmentKb is < 8 or > 65536 || o.Buffer.SegmentKb % 4 != 0) Add("buffer:segmentKb", $"{o.Buffer.SegmentKb} must be a multiple of 4 from 8 to 65536");
+        if (o.Buffer.ProgressIntervalSeconds is < 0 or > 3600) Add("buffer:progressIntervalSeconds", $"{o.Buffer.ProgressIntervalSeconds} must be 0 to 3600");
         if (o.Publish.MaxSamplesPerBatch < 1) Add("publish:maxSamplesPerBatch", "must be at least 1");
         if (o.Publish.Receipts is not ("auto" or "required" or "off")) Add("publish:receipts", $"'{o.Publish.Receipts}' must be auto, required or off");
         if (o.Publish.Encoding is not ("auto" or "v2" or "json")) Add("publish:encoding", $"'{o.Publish.Encoding}' must be auto, v2 or json");

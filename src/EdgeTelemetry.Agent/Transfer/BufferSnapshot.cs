@@ -1,8 +1,6 @@
-using System.Text.Json;
 using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Transfer;
-using Microsoft.Data.Sqlite;
 
 namespace EdgeTelemetry.Agent.Transfer;
 
@@ -22,153 +20,64 @@ public sealed record ExportSelection(ExportMode Mode, long FromNs = long.MinValu
 public sealed record SnapshotSummary(string StreamId, long Samples, long FirstSeq, long LastSeq, long Events, string Seqs, long WaitingForClock);
 
 /// <summary>
-/// Reads the agent's buffer file beside the running agent: a read-only connection (it never
-/// creates, migrates or writes the file, so a wrong path is an error, not a new empty buffer with a
-/// new stream id) and one read transaction, so the counts and the rows come from the same WAL
-/// snapshot even while the agent appends and marks rows sent. Only the table layout is shared with
-/// <see cref="SampleBuffer"/>: samples(seq, t, m, eq, r, sent, kind[, clk]) and meta('stream_id').
+/// Reads the agent's buffer beside the running agent: a read-only view (it never creates or writes anything, so a
+/// wrong path is an error, not a new empty buffer with a new stream id) of the records on disk when it is opened,
+/// with the receipt progress the agent last persisted (a sample receipted since may come along: a duplicate the
+/// central service drops).
 /// </summary>
 public sealed class BufferSnapshot : IAsyncDisposable
 {
-    private readonly SqliteConnection _db;
-    private readonly SqliteTransaction _tx;
-    private readonly bool _hasClock;
-    private readonly string _filter;
+    private readonly SampleBuffer _buffer;
     private readonly ExportSelection _selection;
 
-    private BufferSnapshot(SqliteConnection db, SqliteTransaction tx, bool hasClock, ExportSelection selection)
+    private BufferSnapshot(SampleBuffer buffer, ExportSelection selection)
     {
-        _db = db;
-        _tx = tx;
-        _hasClock = hasClock;
+        _buffer = buffer;
         _selection = selection;
-        _filter = Filter(selection, hasClock, waiting: false);
     }
 
-    public static async Task<BufferSnapshot> OpenAsync(string path, ExportSelection selection, CancellationToken ct = default)
+    public static Task<BufferSnapshot> OpenAsync(string path, ExportSelection selection, CancellationToken ct = default) =>
+        Task.FromResult(new BufferSnapshot(SampleBuffer.OpenReadOnly(path), selection));
+
+    public Task<SnapshotSummary> SummarizeAsync(CancellationToken ct = default)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FileNotFoundException($"buffer file '{full}' does not exist (buffer.path '{path}' in the agent's config; a relative path is taken from the current directory)", full);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        long samples = 0, first = 0, last = 0, events = 0, waiting = 0;
+        var seqs = new List<long>();
+        foreach (var (sample, kind, receipted, clockWaiting) in _buffer.ReadRetained())
         {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        try
-        {
-            await db.OpenAsync(ct);
-            await using (var busy = db.CreateCommand())
-            {
-                busy.CommandText = "PRAGMA busy_timeout = 5000";
-                await busy.ExecuteNonQueryAsync(ct);
-            }
-            // BEGIN (deferred): the snapshot is taken at the first read and held until the end.
-            var tx = db.BeginTransaction(deferred: true);
-            var hasClock = false;
-            await using (var cols = db.CreateCommand())
-            {
-                cols.Transaction = tx;
-                cols.CommandText = "SELECT name FROM pragma_table_info('samples')";
-                await using var r = await cols.ExecuteReaderAsync(ct);
-                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
-                if (!names.IsSupersetOf(["seq", "t", "m", "eq", "r", "sent", "kind"]))
-                    throw new InvalidDataException($"'{full}' is not an agent buffer (table samples missing or incomplete)");
-                hasClock = names.Contains("clk");
-            }
-            return new BufferSnapshot(db, tx, hasClock, selection);
+            if (!Selected(sample, receipted)) continue;
+            if (clockWaiting) { waiting++; continue; }
+            samples++;
+            if (first == 0) first = sample.Seq;
+            last = sample.Seq;
+            if (kind == SampleKind.Event) events++;
+            seqs.Add(sample.Seq);
         }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
+        return Task.FromResult(new SnapshotSummary(_buffer.StreamId, samples, first, last, events, SeqRanges.Format(seqs), waiting));
     }
 
-    public async Task<SnapshotSummary> SummarizeAsync(CancellationToken ct = default)
-    {
-        var stream = (string?)await ScalarAsync("SELECT value FROM meta WHERE key = 'stream_id'", ct)
-            ?? throw new InvalidDataException("the buffer has no stream id (meta 'stream_id')");
-        long samples = 0, first = 0, last = 0, events = 0;
-        await using (var cmd = Command($"SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0), COALESCE(SUM(kind = 1), 0) FROM samples WHERE {_filter}"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            (samples, first, last, events) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
-        }
-        // Runs of consecutive seqs (gaps and islands), for the header's "seqs".
-        var ranges = new List<(long, long)>();
-        await using (var cmd = Command($"SELECT MIN(seq), MAX(seq) FROM (SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS g FROM samples WHERE {_filter}) GROUP BY g ORDER BY 1"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct)) ranges.Add((r.GetInt64(0), r.GetInt64(1)));
-        }
-        var waiting = _hasClock ? Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM samples WHERE {Filter(_selection, true, waiting: true)}", ct)) : 0;
-        return new SnapshotSummary(stream, samples, first, last, events, SeqRanges.Format(ranges), waiting);
-    }
-
-    /// <summary>The selected samples in sequence order, as the publisher would send them.</summary>
+    /// <summary>The selected samples in sequence order, as the publisher would send them (never those still waiting for their clock).</summary>
     public async IAsyncEnumerable<(Sample Sample, SampleKind Kind)> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var cmd = Command($"SELECT seq, t, m, eq, r, kind{(_hasClock ? ", clk" : "")} FROM samples WHERE {_filter} ORDER BY seq");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        foreach (var (sample, kind, receipted, clockWaiting) in _buffer.ReadRetained())
         {
-            var readings = JsonSerializer.Deserialize(r.GetString(4), BufferJsonContext.Default.StoredReadingArray)!
-                .Select(x => new Reading(x.N, x.V, x.U)).ToList();
-            // Same flags as the publisher's read (SampleBuffer), so the bundle's point equals the online one.
-            if (_hasClock)
-            {
-                switch ((ClockState)r.GetInt32(6))
-                {
-                    case ClockState.Corrected: readings.Add(new Reading("clock_corrected", 1, Units.None)); break;
-                    case ClockState.Uncorrectable: readings.Add(new Reading("clock_uncertain", 1, Units.None)); break;
-                }
-            }
-            yield return (new Sample(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), readings), (SampleKind)r.GetInt32(5));
+            ct.ThrowIfCancellationRequested();
+            if (!clockWaiting && Selected(sample, receipted)) yield return (sample, kind);
         }
+        await Task.CompletedTask;
     }
 
-    /// <summary>
-    /// The WHERE clause: telemetry and events only, the mode's rows, and never rows still waiting for
-    /// a trustworthy clock (their time is rewritten once the clock is known; the publisher holds them too).
-    /// </summary>
-    private static string Filter(ExportSelection s, bool hasClock, bool waiting)
+    /// <summary>Not yet receipted (a sample the broker acknowledged may still be lost before it is stored), every retained one, or a time range.</summary>
+    private bool Selected(Sample s, bool receipted) => _selection.Mode switch
     {
-        var parts = new List<string> { "kind IN (0, 1)" };
-        switch (s.Mode)
-        {
-            // Not yet receipted: a sample the broker acknowledged may still be lost before it is stored.
-            // (In a file no receipt-aware agent has opened, "sent = 1" rows come along too: duplicates, harmless.)
-            case ExportMode.Unsent: parts.Add("sent <> 2"); break;
-            case ExportMode.Range:
-                if (s.FromNs != long.MinValue) parts.Add($"t >= {s.FromNs}");
-                if (s.ToNs != long.MaxValue) parts.Add($"t < {s.ToNs}");
-                break;
-        }
-        if (hasClock) parts.Add(waiting ? $"clk = {(int)ClockState.Untrusted}" : $"clk <> {(int)ClockState.Untrusted}");
-        return string.Join(" AND ", parts);
-    }
+        ExportMode.Unsent => !receipted,
+        ExportMode.Range => s.TimestampNs >= _selection.FromNs && s.TimestampNs < _selection.ToNs,
+        _ => true,
+    };
 
-    private SqliteCommand Command(string sql)
+    public ValueTask DisposeAsync()
     {
-        var cmd = _db.CreateCommand();
-        cmd.Transaction = _tx;
-        cmd.CommandText = sql;
-        return cmd;
-    }
-
-    private async Task<object?> ScalarAsync(string sql, CancellationToken ct)
-    {
-        await using var cmd = Command(sql);
-        return await cmd.ExecuteScalarAsync(ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _tx.DisposeAsync(); // a read transaction: rolling back just releases the snapshot
-        await _db.DisposeAsync();
+        _buffer.Close();
+        return ValueTask.CompletedTask;
     }
 }

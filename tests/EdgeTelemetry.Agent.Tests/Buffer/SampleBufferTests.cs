@@ -14,7 +14,7 @@ public class SampleBufferTests : IDisposable
     [Fact]
     public async Task Unsent_samples_come_back_in_sequence_order_with_their_values()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"));
         var seqs = await buffer.AppendAsync([At(300, 3), At(100, 1), At(200, 2)]);
 
         var unsent = await buffer.ReadUnsentAsync(10);
@@ -28,7 +28,7 @@ public class SampleBufferTests : IDisposable
     [Fact]
     public async Task Marked_samples_are_not_read_again_and_the_rest_keep_their_order()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"));
         await buffer.AppendAsync([At(1), At(2), At(3), At(4)]);
         await buffer.MarkSentAsync([1, 2], sentAtNs: 1);
 
@@ -40,14 +40,14 @@ public class SampleBufferTests : IDisposable
     public async Task Reopened_buffer_keeps_its_stream_and_continues_the_sequence()
     {
         string stream;
-        await using (var first = await SampleBuffer.OpenAsync(_dir.File("b.db")))
+        await using (var first = await SampleBuffer.OpenAsync(_dir.File("b")))
         {
             stream = first.StreamId;
             await first.AppendAsync([At(1), At(2)]);
             await first.MarkSentAsync([1, 2], receipted: true);
             await first.PruneSentAsync(long.MaxValue);
         }
-        await using var second = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var second = await SampleBuffer.OpenAsync(_dir.File("b"));
 
         var seqs = await second.AppendAsync([At(3)]);
 
@@ -58,29 +58,43 @@ public class SampleBufferTests : IDisposable
     [Fact]
     public async Task A_new_buffer_file_starts_a_new_stream()
     {
-        await using var a = await SampleBuffer.OpenAsync(_dir.File("a.db"));
-        await using var b = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var a = await SampleBuffer.OpenAsync(_dir.File("a"));
+        await using var b = await SampleBuffer.OpenAsync(_dir.File("b"));
         Assert.NotEqual(a.StreamId, b.StreamId);
         Assert.Matches("^[0-9a-f]{32}$", a.StreamId);
     }
 
     [Fact]
-    public async Task Pruning_removes_only_sent_rows_older_than_the_cutoff()
+    public async Task Pruning_deletes_whole_segments_only_when_all_they_hold_is_receipted_and_older_than_the_cutoff()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
-        await buffer.AppendAsync([At(10), At(20), At(30)]);
-        await buffer.MarkSentAsync([1, 3], receipted: true);
+        await using (var buffer = await SampleBuffer.OpenAsync(_dir.File("b"), segmentBytes: 8192))
+        {
+            // One commit per second, a few per 8 KiB segment.
+            for (var i = 0; i < 60; i++) await buffer.AppendAsync(Enumerable.Range(0, 20).Select(k => At(i * 100 + k, Math.Sqrt(i * 20 + k + 2))).ToList());
+            var used = await buffer.UsedBytesAsync();
+            Assert.True(used >= 2 * 8192, $"the test needs several segments, got {used} B");
+            await buffer.MarkSentAsync(Enumerable.Range(1, 1000).Select(x => (long)x).ToArray(), sentAtNs: 1);
+            await buffer.ApplyReceiptAsync([(1, 900)], []);
 
-        var pruned = await buffer.PruneSentAsync(25);
+            Assert.Equal(0, await buffer.PruneSentAsync(0)); // nothing is older than the cut-off
+            var pruned = await buffer.PruneSentAsync(long.MaxValue);
 
-        Assert.Equal(1, pruned);
-        Assert.Equal(new BufferCounts(3, 1, 1, 1), await buffer.CountAsync());
+            Assert.InRange(pruned, 1, 900); // only segments all receipted
+            Assert.True(await buffer.UsedBytesAsync() < used);
+            Assert.Equal(new BufferCounts(1200, 200, 1200 - 200 - pruned, 900 - pruned), await buffer.CountAsync());
+            Assert.Equal(1001L, (await buffer.ReadUnsentAsync(1)).Single().Seq);
+        }
+        // Pruned samples stay gone and seqs go on after a restart.
+        await using var reopened = await SampleBuffer.OpenAsync(_dir.File("b"), segmentBytes: 8192);
+        var next = await reopened.AppendAsync([At(999_999)]);
+        Assert.Equal([1201L], next);
+        Assert.DoesNotContain((await reopened.ReadAfterAsync(0, 10_000)), s => s.Seq == 1);
     }
 
     [Fact]
     public async Task A_sent_row_stays_until_a_receipt_covers_it_and_only_receipted_rows_are_pruned()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"));
         await buffer.AppendAsync([At(10), At(20), At(30), At(40)]);
         await buffer.MarkSentAsync([1, 2, 3, 4], sentAtNs: 1_000);
 
@@ -93,14 +107,13 @@ public class SampleBufferTests : IDisposable
         Assert.Equal((0L, 1L), await buffer.ReceiptCountersAsync());
         // A second copy of the receipt changes nothing.
         Assert.Equal(3, (await buffer.ApplyReceiptAsync([(1, 2)], [(4, 4)])).AlreadyReceipted);
-        Assert.Equal(3, await buffer.PruneSentAsync(long.MaxValue));
-        Assert.Equal(new BufferCounts(4, 0, 1, 0), await buffer.CountAsync());
+        Assert.Equal(0, await buffer.PruneSentAsync(long.MaxValue)); // seq 3 shares their record: nothing goes
     }
 
     [Fact]
     public async Task Rows_a_later_receipt_shows_missing_and_rows_whose_receipt_is_overdue_are_sent_again_with_backoff()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"));
         await buffer.AppendAsync([At(10), At(20), At(30)]);
         await buffer.MarkSentAsync([1], sentAtNs: 100);
         await buffer.MarkSentAsync([2], sentAtNs: 200);
@@ -127,7 +140,7 @@ public class SampleBufferTests : IDisposable
     [Fact]
     public async Task A_late_receipt_for_a_row_queued_to_be_sent_again_settles_it()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b.db"));
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"));
         await buffer.AppendAsync([At(10)]);
         await buffer.MarkSentAsync([1], sentAtNs: 100);
         await buffer.ResendAsync(nowNs: 10_000, timeoutNs: 1);
@@ -160,7 +173,9 @@ public class SampleBufferTests : IDisposable
 
         await using var buffer = await SampleBuffer.OpenAsync(path);
 
-        Assert.Equal(new BufferCounts(2, 1, 1, 1), await buffer.CountAsync());
+        // The acknowledged row was delivered under that version's contract; the other one goes.
+        Assert.Equal(new BufferCounts(2, 1, 0, 0), await buffer.CountAsync());
+        Assert.Equal([2L], (await buffer.ReadUnsentAsync(10)).Select(s => s.Seq));
         Assert.Equal("abc", buffer.StreamId);
     }
 }

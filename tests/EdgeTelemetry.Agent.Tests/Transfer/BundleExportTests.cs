@@ -48,7 +48,7 @@ public class BundleExportTests : IDisposable
     /// <summary>A buffer as a running agent leaves it: 500 telemetry samples, 5 events among them, the first 150 sent.</summary>
     private async Task<SampleBuffer> BufferAsync()
     {
-        var buffer = await SampleBuffer.OpenAsync(BufferPath);
+        var buffer = await SampleBuffer.OpenAsync(BufferPath, progressInterval: TimeSpan.Zero);
         await buffer.AppendAsync(Enumerable.Range(1, 505).Select(i => At(i, i % 101 == 0 ? SampleKind.Event : SampleKind.Telemetry)).ToList());
         await buffer.MarkSentAsync(Enumerable.Range(1, 150).Select(i => (long)i).ToList(), receipted: true);
         return buffer;
@@ -180,7 +180,7 @@ public class BundleExportTests : IDisposable
     [Fact]
     public async Task Samples_waiting_for_a_trustworthy_clock_stay_behind_and_corrected_ones_say_so()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(BufferPath);
+        await using var buffer = await SampleBuffer.OpenAsync(BufferPath, progressInterval: TimeSpan.Zero);
         await buffer.AppendAsync([At(1), At(2, clock: new ClockStamp("boot-a", 1_000, Trusted: false))]);
         await buffer.CorrectClockAsync("boot-a", Time.ToUnixNanoseconds(T0));
         await buffer.AppendAsync([At(3, clock: new ClockStamp("boot-b", 2_000, Trusted: false))]);
@@ -197,18 +197,21 @@ public class BundleExportTests : IDisposable
         Assert.Equal(2, bundle.Header.Samples);
     }
 
+    /// <summary>Every file of the buffer directory, names and bytes, in order.</summary>
+    private string BufferBytes() => string.Join("\n", Directory.GetFiles(BufferPath).Order().Select(f => f + ":" + Convert.ToBase64String(File.ReadAllBytes(f))));
+
     [Fact]
     public async Task Export_of_a_closed_buffer_works_and_leaves_it_unchanged()
     {
         await (await BufferAsync()).DisposeAsync(); // agent stopped
         SqliteConnection.ClearAllPools();
-        var bytes = await File.ReadAllBytesAsync(BufferPath);
+        var bytes = BufferBytes();
 
         var (exit, _, _) = await ExportAsync();
 
         Assert.Equal(0, exit);
         Assert.Equal(355, (await BundleReader.VerifyAsync(SingleBundle())).Header.Samples);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(BufferPath));
+        Assert.Equal(bytes, BufferBytes());
     }
 
     [Fact]
@@ -226,7 +229,7 @@ public class BundleExportTests : IDisposable
     [Fact]
     public async Task Nothing_unsent_writes_no_bundle()
     {
-        await using var buffer = await SampleBuffer.OpenAsync(BufferPath);
+        await using var buffer = await SampleBuffer.OpenAsync(BufferPath, progressInterval: TimeSpan.Zero);
         await buffer.AppendAsync([At(1)]);
         await buffer.MarkSentAsync([1], receipted: true);
 
@@ -243,7 +246,7 @@ public class BundleExportTests : IDisposable
         var (exit, _, error) = await ExportAsync();
 
         Assert.Equal(1, exit);
-        Assert.Contains($"buffer file '{BufferPath}' does not exist", error);
+        Assert.Contains($"buffer '{BufferPath}' does not exist", error);
         Assert.False(File.Exists(BufferPath)); // a wrong path must not start a new, empty buffer (and stream)
     }
 
