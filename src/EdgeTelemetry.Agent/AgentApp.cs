@@ -105,7 +105,7 @@ public static class AgentApp
         builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         var buffer = await SampleBuffer.OpenAsync(options.Buffer.Path, options.Buffer.Synchronous, ct,
-            options.Buffer.SegmentKb * 1024, TimeSpan.FromSeconds(options.Buffer.ProgressIntervalSeconds));
+            options.Buffer.SegmentBytes, TimeSpan.FromSeconds(options.Buffer.ProgressIntervalSeconds));
         builder.Services.AddSingleton(buffer);
         builder.Services.AddSingleton<BufferSignal>();
         builder.Services.AddSingleton<PublisherStats>();
@@ -133,6 +133,7 @@ public static class AgentApp
         }
         // Services stop in reverse order: sampling stops, the writer commits what is queued, then the
         // publisher drains the buffer before it disconnects.
+        builder.Services.AddHostedService<BufferFlushOnStop>(); // registered first: stops last, after the publisher's drain
         builder.Services.AddHostedService<MqttPublisher>();
         builder.Services.AddHostedService<BufferWriterService>();
         // Relays are set up before the first sample can raise an alarm.

@@ -1,5 +1,5 @@
+using EdgeTelemetry.Agent.Buffer;
 using EdgeTelemetry.Central.Ingest;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeTelemetry.IntegrationTests;
@@ -35,20 +35,15 @@ public class AgentCrashTests
             await Eventually.TrueAsync(async () => (await Plant.ReadBufferFileAsync(bufferPath)).MaxSeq >= committedAtLastKill + 50, Patience, "sampling resumed on the same buffer");
             await Signals.TerminateAsync(last, TimeSpan.FromSeconds(30));
         }
-        var (sampled, unsent, _) = await Plant.ReadBufferFileAsync(bufferPath);
-        Assert.Equal(0, unsent);
+        // Stopped: everything it sampled must be stored (the agent no longer runs to send it).
+        var (sampled, _, _) = await Plant.ReadBufferFileAsync(bufferPath);
         await Eventually.TrueAsync(async () => await plant.StoredCountAsync("cf-4") == sampled, Patience,
             $"all {sampled} samples stored", async () => $"{await plant.StoredCountAsync("cf-4")} stored");
         Assert.Equal(Enumerable.Range(1, (int)sampled).Select(i => (long)i), (await plant.StoredSeqsAsync("cf-4")).Order());
 
-        // Force a full replay: every row unsent again, as if no PUBACK had ever been recorded.
-        await using (var db = new SqliteConnection($"Data Source={bufferPath};Pooling=False"))
-        {
-            await db.OpenAsync();
-            await using var cmd = db.CreateCommand();
-            cmd.CommandText = "UPDATE samples SET sent = 0";
-            Assert.Equal(sampled, await cmd.ExecuteNonQueryAsync());
-        }
+        // Force a full replay: every sample unsent again, as if no receipt had ever been recorded.
+        await SampleBuffer.ForgetReceiptsAsync(bufferPath);
+        Assert.Equal(sampled, (await Plant.ReadBufferFileAsync(bufferPath)).Unsent);
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
         var storedBefore = metrics.SamplesStored;
         // A fresh session: receipts the broker still holds for the old one would (rightly) settle rows reset here.
@@ -57,8 +52,7 @@ public class AgentCrashTests
             await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + sampled, Patience, "the replayed samples written again");
             await Signals.TerminateAsync(replay, TimeSpan.FromSeconds(30));
         }
-        var (finalSampled, finalUnsent, _) = await Plant.ReadBufferFileAsync(bufferPath);
-        Assert.Equal(0, finalUnsent);
+        var (finalSampled, _, _) = await Plant.ReadBufferFileAsync(bufferPath);
         await Eventually.TrueAsync(async () => metrics.SamplesStored >= storedBefore + finalSampled, Patience, "everything written");
         Assert.Equal(finalSampled, await plant.StoredCountAsync("cf-4"));
     }

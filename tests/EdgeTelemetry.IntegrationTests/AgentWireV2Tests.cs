@@ -98,7 +98,7 @@ public class AgentWireV2Tests(ITestOutputHelper output)
         // The broker loses the retained dictionary and the central service restarts: it no longer has it.
         await central.StopAsync();
         await central.DisposeAsync();
-        var dictionaryTopic = Topics.DictionaryFor(Plant.Site, device, WireV2.TryParseTopicId(await KeptDictionaryIdAsync(plant, device), out var id) ? id : 0);
+        var dictionaryTopic = Topics.DictionaryFor(Plant.Site, device, WireV2.TryParseTopicId(await KeptDictionaryIdAsync(agent), out var id) ? id : 0);
         using (var raw = await ConnectAsync(plant))
             await raw.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(dictionaryTopic).WithPayload(Array.Empty<byte>()).WithRetainFlag()
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
@@ -115,10 +115,9 @@ public class AgentWireV2Tests(ITestOutputHelper output)
         output.WriteLine($"re-sent on deferral {stats.ResentDeferred}, dictionaries sent {stats.DictionariesSent}");
     }
 
-    private static async Task<string> KeptDictionaryIdAsync(Plant plant, string device)
+    private static async Task<string> KeptDictionaryIdAsync(IHost agent)
     {
-        await using var buffer = await Agent.Buffer.SampleBuffer.OpenAsync(plant.BufferPath(device));
-        var kept = await buffer.GetMetaAsync("wire_v2_dictionary") ?? throw new InvalidOperationException("the agent kept no dictionary");
+        var kept = await Plant.BufferOf(agent).GetMetaAsync("wire_v2_dictionary") ?? throw new InvalidOperationException("the agent kept no dictionary");
         return WireV2.TopicId(WireV2.IdOf(ChannelDictionary.Parser.ParseFrom(Convert.FromBase64String(kept))));
     }
 

@@ -96,6 +96,8 @@ public sealed class Plant : IAsyncDisposable
             buffer:
               path: {bufferPath ?? BufferPath(device)}
               commitIntervalMs: 100
+              # Receipt progress on disk within a second or two, for tests that read the buffer from outside.
+              progressIntervalSeconds: 1
             publish:
               idleDelayMs: 100
               publishTimeoutSeconds: 5

@@ -30,3 +30,10 @@ public sealed class BufferMaintenanceService(SampleBuffer buffer, IOptions<Agent
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 }
+
+/// <summary>On a clean stop, writes the buffer's receipt progress once everything else has stopped (the host does not dispose the buffer it was given).</summary>
+public sealed class BufferFlushOnStop(SampleBuffer buffer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => buffer.FlushAsync(cancellationToken);
+}

@@ -388,6 +388,55 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         finally { _lock.Release(); }
     }
 
+    /// <summary>Writes the state now if it changed (a clean stop).</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try { if (_dirty) Persist(); }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>
+    /// Operations and tests: forgets every receipt the buffer at <paramref name="path"/> recorded (the agent must be
+    /// stopped), so that the next start sends everything the buffer still holds again — duplicates the central
+    /// service drops, as after a lost receipt.
+    /// </summary>
+    public static async Task ForgetReceiptsAsync(string path, CancellationToken ct = default)
+    {
+        await using var buffer = await OpenAsync(path, ct: ct);
+        await buffer._lock.WaitAsync(ct);
+        try
+        {
+            buffer._receipted.RemoveBelow(long.MaxValue);
+            buffer._rows.Clear();
+            buffer._dirty = true;
+        }
+        finally { buffer._lock.Release(); }
+    }
+
+    /// <summary>
+    /// Reads every record of the buffer at <paramref name="path"/> back (checksums and decoding), read-only, beside a
+    /// running agent: "ok", or what is wrong and where.
+    /// </summary>
+    public static string Verify(string path)
+    {
+        SampleBuffer buffer;
+        try { buffer = OpenReadOnly(path); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException) { return ex.Message; }
+        try
+        {
+            long previous = 0;
+            foreach (var (sample, _, _, _) in buffer.ReadRetained())
+            {
+                if (sample.Seq <= previous) return $"seq {sample.Seq} after {previous}: the records are out of order";
+                previous = sample.Seq;
+            }
+            return "ok";
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException) { return ex.Message; }
+        finally { buffer.Close(); }
+    }
+
     /// <summary>Writes the state now if it changed and the last write is older than the progress interval.</summary>
     public async Task PersistIfDueAsync(CancellationToken ct = default)
     {
