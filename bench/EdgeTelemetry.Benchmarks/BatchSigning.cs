@@ -78,20 +78,7 @@ public static class BatchSigning
         }
     }
 
-    /// <summary>Median wall time of one call in µs, after a warm-up.</summary>
-    private static double Median(int passes, Action action)
-    {
-        for (var i = 0; i < Math.Min(200, passes); i++) action();
-        var times = new double[passes];
-        for (var i = 0; i < passes; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(times);
-        return times[passes / 2];
-    }
+    private static double Median(int passes, Action action) => KeyBench.MedianMicroseconds(passes, action);
 
     private static double Median<T>(int passes, Func<T> f) => Median(passes, () => { f(); });
 }

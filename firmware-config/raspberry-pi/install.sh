@@ -4,6 +4,8 @@
 #   scripts/publish-agent.sh --rid linux-arm64 -o out/agent-linux-arm64
 # Every step is printed ("+ command"); --dry-run prints them and changes nothing (no root needed).
 #
+# Creates the device's signing key (keygen) when there is none and prints its public key for enrolment.
+#
 # Usage: install.sh [--from DIR] [--config EXAMPLE.yaml] [--dry-run] [--no-start]
 #                   [--keep-serial-console] [--boot-config FILE] [--cmdline FILE] [--boot-only]
 #   --from DIR             the published linux-arm64 folder (default: out/agent-linux-arm64 in this
@@ -131,6 +133,24 @@ case "$buffer_path" in
   $state/*) note "buffer: $buffer_path" ;;
   *) echo "WARNING: buffer.path is '${buffer_path:-<default, relative>}'; under the unit only $state is writable: set buffer.path: $state/buffer.db" ;;
 esac
+
+echo "== device key (signing.keyFile, default $state/device-key.pem)"
+# Created now, as the agent's user (0600, that user's alone), so its public key can be enrolled on the central
+# service before the first batch; an existing key is kept (replacing it means rotating it there: keygen --force).
+# The state directory is the unit's StateDirectory, made here ahead of systemd, with the same owner and mode.
+run install -d -m 0750 -o edgetelemetry -g edgetelemetry $state
+as_agent=(runuser -u edgetelemetry -- $app/EdgeTelemetry.Agent)
+if [ "$dry" -eq 1 ]; then
+  echo "+ ${as_agent[*]} keygen --config $etc/agent.yaml   (only when key show finds no key)"
+elif "${as_agent[@]}" key show --config $etc/agent.yaml >/dev/null 2>&1; then
+  note "keeping the existing device key:"
+  "${as_agent[@]}" key show --config $etc/agent.yaml | sed 's/^/  /'
+  note "enrolled? compare with: edgetelemetry-central devices list (on the central host)"
+else
+  echo "+ ${as_agent[*]} keygen --config $etc/agent.yaml"
+  "${as_agent[@]}" keygen --config $etc/agent.yaml | sed 's/^/  /' \
+    || note "no device key created (the configuration has problems?): the agent creates it on its first start; then key show"
+fi
 }
 
 edit_boot_files() {

@@ -3,17 +3,20 @@ using EdgeTelemetry.Agent.Configuration;
 namespace EdgeTelemetry.Agent.Signing;
 
 /// <summary>
-/// <c>edgetelemetry-agent keygen [--force]</c> and <c>edgetelemetry-agent key show</c>: the device key's life on the Pi.
+/// <c>edgetelemetry-agent keygen [--force]</c> and <c>edgetelemetry-agent key show</c>: the device key's life on the Pi
+/// (and <c>key bench</c>, <see cref="KeyBench"/>: what signing costs there).
 /// The key file comes from the same configuration the agent runs with (<c>--config</c>, environment, <c>--Agent:…</c>).
 /// </summary>
 public static class KeyCommands
 {
     public const string Usage =
         "usage: edgetelemetry-agent keygen [--force] --config agent.yaml [--Agent:Signing:KeyFile=…]\n" +
-        "       edgetelemetry-agent key show --config agent.yaml";
+        "       edgetelemetry-agent key show --config agent.yaml\n" +
+        "       edgetelemetry-agent key bench [--batches N]   (signing cost per batch, with a throwaway key)";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args is ["key", "bench", ..]) return KeyBench.Run(args[2..], stdout, stderr);
         var keygen = args.Length > 0 && args[0] == "keygen";
         var show = args.Length > 1 && args[0] == "key" && args[1] == "show";
         if (!keygen && !show)

@@ -79,6 +79,17 @@ public sealed class DeviceKeyTests : IDisposable
         Assert.Equal(payload, System.Buffers.BuffersExtensions.ToArray(message.Payload)); // the payload itself is untouched
     }
 
+    [Fact]
+    public void Key_bench_times_a_one_second_and_a_backlog_batch_and_refuses_a_bad_count()
+    {
+        var (exit, stdout, _) = Run(["key", "bench", "--batches", "3"]);
+        Assert.Equal(0, exit);
+        var rows = stdout.Split('\n').Where(l => l.StartsWith("| 7 samples", StringComparison.Ordinal) || l.StartsWith("| 200 samples", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.True(double.Parse(r.Split('|')[3], System.Globalization.CultureInfo.InvariantCulture) > 0, r));
+        Assert.Equal(2, Run(["key", "bench", "--batches", "0"]).Exit);
+    }
+
     private static string Fingerprint(string stdout) => stdout.Split('\n').Single(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal))["fingerprint: ".Length..];
 
     private static (int Exit, string Stdout, string Stderr) Run(string[] args)

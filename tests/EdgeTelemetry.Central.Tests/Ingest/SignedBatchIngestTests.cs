@@ -5,6 +5,7 @@ using EdgeTelemetry.Model;
 using EdgeTelemetry.Security;
 using EdgeTelemetry.Wire;
 using EdgeTelemetry.Wire.V2;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeTelemetry.Central.Tests.Ingest;
@@ -134,6 +135,25 @@ public sealed class SignedBatchIngestTests : IDisposable
         using var prepared = Core().Prepare(Topic, payload, Now);
         Assert.Equal(0, prepared.Accepted);
         Assert.Equal(RejectReason.InvalidName, Assert.Single(prepared.Rejections).Reason);
+    }
+
+    [Fact]
+    public void Sites_can_be_listed_as_values_because_an_environment_file_cannot_name_a_site_with_a_dash()
+    {
+        var options = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Signatures:RequiredSites"] = "md-huepetuhe-01, site-b",
+            ["Ingest:Signatures:Sites:site-b"] = SignatureOptions.Permissive, // a named site's own mode wins
+        }).Build().GetSection("Ingest:Signatures").Get<SignatureOptions>()!;
+        Assert.True(options.IsRequired("md-huepetuhe-01"));
+        Assert.False(options.IsRequired("site-b"));
+        Assert.False(options.IsRequired("site-c"));
+        Assert.Empty(options.Problems());
+
+        var strict = new SignatureOptions { Mode = SignatureOptions.Required, PermissiveSites = "site-c" };
+        Assert.False(strict.IsRequired("site-c"));
+        Assert.True(strict.IsRequired("site-d"));
+        Assert.Contains("both", Assert.Single(new SignatureOptions { RequiredSites = "x", PermissiveSites = "x" }.Problems()));
     }
 
     [Fact]
