@@ -44,7 +44,7 @@ public static class EndToEnd
     {
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
         // "--central-dll <path>": another build of the central service (e.g. a worktree of an earlier commit), for before/after.
-        _centralDll = Option(args, "--central-dll") ?? _centralDll;
+        _centralDll = Option(args, "--central-dll") is { } dll ? Path.GetFullPath(dll) : _centralDll; // the instances run in a directory of their own
         var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         // "--instances 1,2": each shape end to end with one instance, then two in one shared-subscription group.
         // "--central-env DOTNET_GCgen0size=0x2000000": runtime settings for the central instances only.
