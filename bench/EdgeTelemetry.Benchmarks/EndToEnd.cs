@@ -7,6 +7,7 @@ using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.LocalServers;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 using MQTTnet;
 using MQTTnet.Protocol;
 using static EdgeTelemetry.Benchmarks.BenchTools;
@@ -21,7 +22,10 @@ namespace EdgeTelemetry.Benchmarks;
 /// queues) → the central service (its own process, Release build) → influxd, timed from the first
 /// publish until the central service has stored them all, then checked with a COUNT.</item>
 /// </list>
-/// Two shapes: 20 devices × 100 messages × 200 samples, and 100 devices × 200 messages × 10 samples.
+/// Two shapes: 20 devices × 100 messages × 200 samples, and 100 devices × 200 messages × 10 samples; each in
+/// both encodings ("--encodings json,v2"): v1 JSON, and wire v2 as the agent publishes it by default (each device's
+/// dictionary retained on its dictionary topic first, then its batches with the v2 content type; unsigned, as a
+/// device without an enrolled key is stored where signatures are permissive, the central's default).
 /// The central service's peak RSS (VmHWM) is read from /proc when each run ends.
 /// </summary>
 public static class EndToEnd
@@ -31,16 +35,24 @@ public static class EndToEnd
         public long Samples => (long)Devices * MessagesPerDevice * SamplesPerMessage;
     }
 
+    /// <summary>One MQTT publish (QoS 1): a batch, or a v2 dictionary (retained).</summary>
+    private sealed record Message(string Topic, byte[] Payload, string ContentType, bool Retain = false);
+
+    private const string Json = "json", V2 = "v2";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
         // "--central-dll <path>": another build of the central service (e.g. a worktree of an earlier commit), for before/after.
-        _centralDll = Option(args, "--central-dll") ?? _centralDll;
+        _centralDll = Option(args, "--central-dll") is { } dll ? Path.GetFullPath(dll) : _centralDll; // the instances run in a directory of their own
         var extra = Option(args, "--central-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         // "--instances 1,2": each shape end to end with one instance, then two in one shared-subscription group.
         // "--central-env DOTNET_GCgen0size=0x2000000": runtime settings for the central instances only.
         var env = (Option(args, "--central-env") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(e => e.Split('=', 2)[0], e => e.Split('=', 2)[1]);
         var instances = (Option(args, "--instances") ?? "1").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+        // "--encodings json,v2" (default both): what the end-to-end path publishes, v1 JSON and/or wire v2.
+        var encodings = (Option(args, "--encodings") ?? $"{Json},{V2}").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (encodings.Length == 0 || encodings.Any(e => e is not (Json or V2))) throw new ArgumentException($"--encodings takes {Json} and/or {V2}, comma-separated");
         Shape[] shapes =
         [
             new("200 samples/message", 20, (int)(100 * scale), 200),
@@ -53,8 +65,8 @@ public static class EndToEnd
         await using var influx = await InfluxDbServer.StartAsync();
         Console.WriteLine($"mosquitto on {broker.Port}, influxd on {influx.Url}; central: {CentralDll()}");
         Console.WriteLine();
-        Console.WriteLine("| shape | central instances | samples | ceiling samples/s | end-to-end samples/s | ratio | central peak RSS MB (largest instance) | stored (checked) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| shape | encoding | central instances | samples | payload B/message | ceiling samples/s | end-to-end samples/s | ratio | central CPU µs/sample | central peak RSS MB (largest instance) | stored (checked) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var only = Option(args, "--shape");
         var round = 0;
         foreach (var shape in shapes)
@@ -62,11 +74,12 @@ public static class EndToEnd
             round++;
             if (only is not null && only != round.ToString(CultureInfo.InvariantCulture)) continue;
             var ceiling = await CeilingAsync(influx, shape, $"ceil{round}");
+            foreach (var encoding in encodings)
             foreach (var n in instances)
             {
-                var (e2e, rssMb, stored) = await EndToEndAsync(broker, influx, shape, $"e2e{round}x{n}", n, extra, env);
+                var r = await EndToEndAsync(broker, influx, shape, encoding, $"e2e{round}{encoding}x{n}", n, extra, env);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {shape.Name} ({shape.Devices} devices) | {n} | {shape.Samples:N0} | {ceiling:N0} | {e2e:N0} | {e2e / ceiling:F2} | {rssMb:F0} | {stored:N0} of {shape.Samples:N0} |"));
+                    $"| {shape.Name} ({shape.Devices} devices) | {encoding} | {n} | {shape.Samples:N0} | {r.PayloadBytes:N0} | {ceiling:N0} | {r.Rate:N0} | {r.Rate / ceiling:F2} | {r.CpuMicrosPerSample:F1} | {r.PeakRssMb:F0} | {r.Stored:N0} of {shape.Samples:N0} |"));
             }
         }
         return 0;
@@ -121,7 +134,29 @@ public static class EndToEnd
         return rate;
     }
 
-    private static async Task<(double Rate, double PeakRssMb, long Stored)> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string db, int instances, string[] extra, IReadOnlyDictionary<string, string> env)
+    private sealed record Result(double Rate, double PeakRssMb, long Stored, double CpuMicrosPerSample, double PayloadBytes);
+
+    /// <summary>
+    /// One device's messages <paramref name="from"/>..<paramref name="to"/>, encoded as its publisher would: v1 JSON, or v2
+    /// with the device's own <see cref="WireV2Encoder"/> (kept in <paramref name="v2"/> across calls, so its dictionary
+    /// spans every batch it encoded).
+    /// </summary>
+    private static IEnumerable<Message> Batches(Shape shape, string encoding, int d, string device, int m, Dictionary<string, WireV2Encoder> v2)
+    {
+        var topic = Topics.For(SampleData.Site, device, TopicKind.Telemetry);
+        var samples = Samples(shape, d, m);
+        var sentNs = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow);
+        if (encoding == Json)
+            return [new(topic, BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, device, SampleData.Stream, SampleData.AgentVersion, samples, sentNs)), "application/json")];
+        if (!v2.TryGetValue(device, out var encoder)) v2[device] = encoder = new WireV2Encoder(SampleData.Stream, SampleData.AgentVersion);
+        return [new(topic, encoder.Encode(samples, sentNs, out _), WireV2.ContentType)];
+    }
+
+    /// <summary>The dictionaries the batches name, retained on each device's dictionary topic: published before the batches, as the agent does.</summary>
+    private static List<Message> Dictionaries(Dictionary<string, WireV2Encoder> v2) =>
+        v2.Select(e => new Message(Topics.DictionaryFor(SampleData.Site, e.Key, e.Value.DictionaryId), e.Value.DictionaryPayload, "application/octet-stream", Retain: true)).ToList();
+
+    private static async Task<Result> EndToEndAsync(MosquittoServer broker, InfluxDbServer influx, Shape shape, string encoding, string db, int instances, string[] extra, IReadOnlyDictionary<string, string> env)
     {
         var work = Directory.CreateTempSubdirectory("et-e2e-").FullName;
         var centrals = new List<(ChildProcess Process, int Port)>();
@@ -138,41 +173,59 @@ public static class EndToEnd
             ], work, Path.Combine(work, $"central{i}.out"), Path.Combine(work, $"central{i}.err"), env), port));
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        (double, double, long) result;
+        Result result;
         try
         {
             foreach (var (_, port) in centrals)
                 await WaitAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/healthz") == 200, TimeSpan.FromSeconds(60), "central /healthz");
             // Payloads built before timing, as agents would have them ready.
-            List<(string Topic, byte[] Payload)> Payloads(Func<int, string> device, int messages)
+            (List<Message> Dictionaries, List<Message> Batches) Payloads(Func<int, string> device, int messages)
             {
-                var payloads = new List<(string Topic, byte[] Payload)>();
+                var payloads = new List<Message>();
+                var v2 = new Dictionary<string, WireV2Encoder>(StringComparer.Ordinal);
                 for (var m = 0; m < messages; m++)
                 for (var d = 0; d < shape.Devices; d++)
-                    payloads.Add((Topics.For(SampleData.Site, device(d), TopicKind.Telemetry),
-                        BatchCodec.Encode(BatchCodec.ToBatch(SampleData.Site, device(d), SampleData.Stream, SampleData.AgentVersion, Samples(shape, d, m), Time.ToUnixNanoseconds(DateTimeOffset.UtcNow)))));
-                return payloads;
+                    payloads.AddRange(Batches(shape, encoding, d, device(d), m, v2));
+                return (Dictionaries(v2), payloads);
             }
-            var payloads = Payloads(DeviceId, shape.MessagesPerDevice);
+            var (dictionaries, payloads) = Payloads(DeviceId, shape.MessagesPerDevice);
 
             double Cpu() => centrals.Sum(c => CpuSeconds(c.Process.Id));
-            async Task<long> StoredByAllAsync() { long n = 0; foreach (var (_, port) in centrals) n += await StoredAsync(http, port); return n; }
+            long deferred = 0;
+            async Task<long> StoredByAllAsync()
+            {
+                long n = 0, d = 0;
+                foreach (var (_, port) in centrals)
+                {
+                    var counters = await CountersAsync(http, port, "edgetelemetry_samples_stored_total", "edgetelemetry_deferred_total");
+                    n += counters[0];
+                    d += counters[1];
+                }
+                deferred = d;
+                return n;
+            }
             // Warm-up: a quarter of the load from other devices, untimed, so the figures are the service's steady
             // state rather than its first seconds of JIT compilation (a central service runs for months).
             var warm = Payloads(d => "warmup-" + DeviceId(d), Math.Max(1, shape.MessagesPerDevice / 4));
-            await PublishAsync(broker, warm);
-            var warmSamples = (long)warm.Count * shape.SamplesPerMessage;
+            await PublishAsync(broker, warm.Dictionaries);
+            await PublishAsync(broker, warm.Batches);
+            var warmSamples = (long)warm.Batches.Count * shape.SamplesPerMessage;
             await WaitAsync(async () => await StoredByAllAsync() >= warmSamples, TimeSpan.FromMinutes(Math.Max(1, warmSamples / 20_000.0)), "warm-up stored");
             var cpu0 = Cpu();
             var sw = Stopwatch.StartNew();
+            // Dictionaries first, each PUBACKed before any batch naming it goes (the agent's order on a new connection).
+            await PublishAsync(broker, dictionaries);
             await PublishAsync(broker, payloads);
             var published = sw.Elapsed.TotalSeconds;
-            await WaitAsync(async () => await StoredByAllAsync() >= warmSamples + shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored");
-            var rate = shape.Samples / sw.Elapsed.TotalSeconds;
+            await WaitAsync(async () => await StoredByAllAsync() >= warmSamples + shape.Samples, TimeSpan.FromMinutes(Math.Max(1, shape.Samples / 20_000.0)), "every sample stored",
+                () => deferred > 0 ? $"{deferred} v2 batches deferred (dictionary not there first): the bench does not re-send them as an agent would" : null);
+            var elapsed = sw.Elapsed.TotalSeconds;
+            var rate = shape.Samples / elapsed;
+            var cpu = Cpu() - cpu0;
             var rss = centrals.Max(c => StatusMb(c.Process.Id, "VmHWM:"));
             var stored = await influx.CountAsync(db, "SELECT COUNT(seq) FROM \"raw\".centrifuge WHERE device !~ /^warmup-/");
-            Console.Error.WriteLine($"  {shape.Name}, {instances} instance(s): published in {published:F1} s, stored after {sw.Elapsed.TotalSeconds:F1} s; central CPU {(Cpu() - cpu0) / sw.Elapsed.TotalSeconds * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => StatusMb(c.Process.Id, "VmHWM:").ToString("F0", CultureInfo.InvariantCulture)))}");
-            result = (rate, rss, stored);
+            Console.Error.WriteLine($"  {shape.Name}, {encoding}, {instances} instance(s): published in {published:F1} s, stored after {elapsed:F1} s; central CPU {cpu / elapsed * 100:F0} % of a core; peak RSS MB {string.Join(" / ", centrals.Select(c => StatusMb(c.Process.Id, "VmHWM:").ToString("F0", CultureInfo.InvariantCulture)))}");
+            result = new(rate, rss, stored, cpu * 1e6 / shape.Samples, payloads.Average(p => p.Payload.Length));
         }
         catch
         {
@@ -186,7 +239,7 @@ public static class EndToEnd
     }
 
     /// <summary>Four publisher connections, up to 64 publishes in flight each (QoS 1, PUBACK awaited).</summary>
-    private static async Task PublishAsync(MosquittoServer broker, List<(string Topic, byte[] Payload)> payloads)
+    private static async Task PublishAsync(MosquittoServer broker, List<Message> payloads)
     {
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async c =>
@@ -200,6 +253,7 @@ public static class EndToEnd
                 while ((i = Interlocked.Increment(ref next)) < payloads.Count)
                 {
                     var r = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(payloads[i].Topic).WithPayload(payloads[i].Payload)
+                        .WithContentType(payloads[i].ContentType).WithRetainFlag(payloads[i].Retain)
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
                     if (r.ReasonCode != MqttClientPublishReasonCode.Success) throw new InvalidOperationException($"publish refused: {r.ReasonCode}");
                 }
@@ -208,16 +262,15 @@ public static class EndToEnd
         }));
     }
 
-    private static async Task<long> StoredAsync(HttpClient http, int port)
+    /// <summary>Counters from one read of a central instance's /metrics (0 for each while it does not answer).</summary>
+    private static async Task<long[]> CountersAsync(HttpClient http, int port, params string[] names)
     {
-        try
-        {
-            var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("edgetelemetry_samples_stored_total ", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (HttpRequestException) { return 0; }
-        catch (TaskCanceledException) { return 0; }
+        string[] lines;
+        try { lines = (await http.GetStringAsync($"http://127.0.0.1:{port}/metrics")).Split('\n'); }
+        catch (HttpRequestException) { return new long[names.Length]; }
+        catch (TaskCanceledException) { return new long[names.Length]; }
+        return names.Select(name => lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) : 0).ToArray();
     }
 
     private static async Task<int> StatusAsync(HttpClient http, string url)
@@ -227,12 +280,14 @@ public static class EndToEnd
         catch (TaskCanceledException) { return 0; }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    /// <param name="failure">Checked after each look: a reason the condition can no longer come true, to stop at once.</param>
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string?>? failure = null)
     {
         var sw = Stopwatch.StartNew();
         while (!await condition())
         {
             if (sw.Elapsed > timeout) throw new TimeoutException($"timed out waiting for {what}");
+            if (failure?.Invoke() is { } reason) throw new InvalidOperationException($"waiting for {what}: {reason}");
             await Task.Delay(100);
         }
     }

@@ -9,6 +9,7 @@ using BenchmarkDotNet.Running;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 
 namespace EdgeTelemetry.Benchmarks;
 
@@ -29,6 +30,8 @@ public class HotPathBenchmarks
     private IReadOnlyList<Sample> _accepted = [];
     private readonly BatchTranscoder _transcoder = new(Limits);
     private readonly List<long> _seqs = new(Samples);
+    private byte[] _v2Payload = [];
+    private Func<ulong, ChannelDictionary?> _v2Dictionaries = _ => null;
 
     [GlobalSetup]
     public void Setup()
@@ -39,6 +42,13 @@ public class HotPathBenchmarks
         if (validated.Accepted.Count != Samples || validated.Rejections.Count != 0)
             throw new InvalidOperationException($"fixture batch not fully valid: {string.Join("; ", validated.Rejections.Select(r => r.Detail))}");
         _accepted = validated.Accepted;
+        // The same samples as the agent publishes them by default, and its dictionary as the central service keeps it.
+        var encoder = new WireV2Encoder(SampleData.Stream, SampleData.AgentVersion);
+        _v2Payload = encoder.Encode(_samples, SentNs, out _);
+        var dictionary = ChannelDictionary.Parser.ParseFrom(encoder.DictionaryPayload);
+        var id = encoder.DictionaryId;
+        _v2Dictionaries = x => x == id ? dictionary : null;
+        if (ValidateV2().Accepted.Count != Samples) throw new InvalidOperationException("fixture v2 batch not fully valid");
         Console.WriteLine($"// payload: {_payload.Length} bytes for {Samples} samples ({_payload.Length / (double)Samples:F0} B/sample); line protocol {LineProtocol()} bytes");
     }
 
@@ -57,6 +67,20 @@ public class HotPathBenchmarks
     {
         using var lines = new LineBuffer(_accepted.Count * 320);
         foreach (var s in _accepted) LineProtocolWriter.Append(lines, SamplePoints.ToPoint(SampleData.Site, SampleData.Device, s));
+        return lines.Length;
+    }
+
+    [Benchmark(Description = "central: Validate, wire v2 (decode into objects + checks)")]
+    public ValidatedBatch ValidateV2() => BatchValidator.Validate(SampleData.TelemetryTopic, _v2Payload, ReceivedAt, Limits, (_, _, id) => _v2Dictionaries(id));
+
+    /// <summary>The hot path for wire v2: decode, check and line protocol in one pass.</summary>
+    [Benchmark(Description = "central: BatchTranscoder.TryWrite, wire v2")]
+    public int TranscodeV2()
+    {
+        using var lines = new LineBuffer(_v2Payload.Length * 24);
+        _seqs.Clear();
+        if (!_transcoder.TryWrite(_v2Payload, new DeviceTopic(SampleData.Site, SampleData.Device, TopicKind.Telemetry),
+                BatchValidator.LatestNs(ReceivedAt, Limits), lines, _seqs, out _, dictionaries: _v2Dictionaries)) throw new InvalidOperationException("fixture v2 batch not taken");
         return lines.Length;
     }
 

@@ -246,7 +246,8 @@ public sealed class MessageIngest
 
     /// <summary>
     /// The hot path: a batch <see cref="BatchTranscoder"/> takes whole (every sample valid, nothing to flag) goes
-    /// from JSON to line protocol in one pass. Null for anything else: <see cref="BatchValidator"/> decides that.
+    /// from JSON or wire v2 to line protocol in one pass. Null for anything else (a v2 batch whose dictionary has not
+    /// arrived among them): <see cref="BatchValidator"/> decides that.
     /// </summary>
     /// <param name="checkReplays">Decline a batch that is not provably fresh: the full path compares it with InfluxDB.</param>
     private PreparedMessage? PrepareTaken(string topic, byte[] payload, DateTimeOffset receivedAt, bool checkReplays, BatchSignatureProperties signature)
@@ -255,10 +256,11 @@ public sealed class MessageIngest
         if (_options.KnownDevicesOnly && !Known(device.Site, device.Device)) return null;
         // A device with a key enrolled is stored only verified: its lines are written marked, then checked below.
         var signed = _authenticator.ExpectsSignature(device.Site, device.Device);
-        // Line protocol is ~0.65 of the JSON (it grows if not); the pool hands back the buffer of an earlier message.
-        var lines = new LineBuffer(Math.Max(1024, payload.Length * 3 / 4));
-        var seqs = new List<long>(Math.Max(4, payload.Length / 300));
-        if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken, signed)
+        // Line protocol is ~0.65 of the JSON, ~20-40 × a v2 batch (it grows if not); the pool hands back the buffer of an earlier message.
+        var v2 = WireV2.IsV2(payload);
+        var lines = new LineBuffer(Math.Clamp(v2 ? payload.Length * 24 : payload.Length * 3 / 4, 1024, 1 << 20));
+        var seqs = new List<long>(Math.Max(4, v2 ? payload.Length / 8 : payload.Length / 300));
+        if (!_transcoder.TryWrite(payload, device, BatchValidator.LatestNs(receivedAt, _limits), lines, seqs, out var taken, signed, id => Dictionary(device.Site, device.Device, id))
             || SkewBeyondLimit(taken.SentNs, receivedAt) is not null) // flagged points: the full path adds clock_skew
         {
             lines.Dispose();

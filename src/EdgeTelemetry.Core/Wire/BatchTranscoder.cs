@@ -19,7 +19,7 @@ namespace EdgeTelemetry.Wire;
 /// and why not. On what it takes it writes the same bytes as <see cref="SamplePoints"/> +
 /// <see cref="LineProtocolWriter"/> (a differential fuzz test holds it to that).
 /// </summary>
-public sealed class BatchTranscoder
+public sealed partial class BatchTranscoder
 {
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _measurements;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _channelUnits;
@@ -47,13 +47,18 @@ public sealed class BatchTranscoder
     /// <paramref name="seqs"/> as they were — when the batch is not one it takes.
     /// </summary>
     /// <param name="signed">Mark every point <c>signed=true</c> (its batch's signature is checked by the caller before the lines are used).</param>
-    public bool TryWrite(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, out Taken taken, bool signed = false)
+    /// <param name="dictionaries">The device's wire-v2 dictionaries by id; null declines every v2 batch.</param>
+    public bool TryWrite(ReadOnlySpan<byte> payload, DeviceTopic topic, long latestNs, LineBuffer lines, List<long> seqs, out Taken taken, bool signed = false,
+        Func<ulong, V2.ChannelDictionary?>? dictionaries = null)
     {
         var start = lines.Length;
         var seqStart = seqs.Count;
         try
         {
-            if (payload.Length <= _limits.MaxPayloadBytes && TryWriteCore(payload, topic, latestNs, lines, seqs, signed, out taken)) return true;
+            if (payload.Length <= _limits.MaxPayloadBytes && (V2.WireV2.IsV2(payload)
+                    ? dictionaries is not null && TryWriteV2(payload, topic, latestNs, lines, seqs, signed, dictionaries, out taken)
+                    : TryWriteCore(payload, topic, latestNs, lines, seqs, signed, out taken)))
+                return true;
         }
         catch (JsonException)
         {
@@ -206,10 +211,26 @@ public sealed class BatchTranscoder
         {
             lines.Write(payload.Slice(r.Name, r.NameLength));
             lines.Write((byte)'=');
-            r.Value.TryFormat(lines.GetSpan(32), out var n, "R", CultureInfo.InvariantCulture);
-            lines.Advance(n);
-            lines.Write((byte)',');
+            WriteValue(lines, r.Value);
         }
+        WriteSeqAndTime(lines, seq, t, signed);
+        seqs.Add(seq);
+        minNs = Math.Min(minNs, t);
+        maxNs = Math.Max(maxNs, t);
+        return true;
+    }
+
+    /// <summary>A field's value and the comma after it ("R": the shortest text that reads back as the same double).</summary>
+    private static void WriteValue(LineBuffer lines, double value)
+    {
+        value.TryFormat(lines.GetSpan(32), out var n, "R", CultureInfo.InvariantCulture);
+        lines.Advance(n);
+        lines.Write((byte)',');
+    }
+
+    /// <summary>"seq=Ni[,signed=true] t\n": the last field and the timestamp of a line.</summary>
+    private static void WriteSeqAndTime(LineBuffer lines, long seq, long t, bool signed)
+    {
         lines.Write("seq="u8);
         System.Buffers.Text.Utf8Formatter.TryFormat(seq, lines.GetSpan(20), out var digits);
         lines.Advance(digits);
@@ -217,10 +238,6 @@ public sealed class BatchTranscoder
         System.Buffers.Text.Utf8Formatter.TryFormat(t, lines.GetSpan(20), out digits);
         lines.Advance(digits);
         lines.Write((byte)'\n');
-        seqs.Add(seq);
-        minNs = Math.Min(minNs, t);
-        maxNs = Math.Max(maxNs, t);
-        return true;
     }
 
     private bool TryReadReading(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, scoped ReadOnlySpan<ReadingSpan> earlier, out ReadingSpan reading)

@@ -4,6 +4,7 @@ using EdgeTelemetry.IntegrationTests.Fuzz;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Model;
 using EdgeTelemetry.Wire;
+using EdgeTelemetry.Wire.V2;
 
 namespace EdgeTelemetry.Core.Tests.Wire;
 
@@ -20,12 +21,12 @@ public class BatchTranscoderTests
     private static readonly ValidationLimits Limits = new();
     private static readonly BatchTranscoder Transcoder = new(Limits);
 
-    private static (bool Taken, string Lines, List<long> Seqs) Transcode(byte[] payload, DeviceTopic? device = null)
+    private static (bool Taken, string Lines, List<long> Seqs) Transcode(byte[] payload, DeviceTopic? device = null, Func<ulong, ChannelDictionary?>? dictionaries = null)
     {
         using var lines = new LineBuffer(64);
         lines.Write("kept\n"u8); // what the buffer held before must survive a decline
         var seqs = new List<long> { -1 };
-        var taken = Transcoder.TryWrite(payload, device ?? Device, BatchValidator.LatestNs(Now, Limits), lines, seqs, out _);
+        var taken = Transcoder.TryWrite(payload, device ?? Device, BatchValidator.LatestNs(Now, Limits), lines, seqs, out _, dictionaries: dictionaries);
         var text = lines.ToString();
         Assert.StartsWith("kept\n", text);
         Assert.Equal(-1, seqs[0]);
@@ -38,9 +39,9 @@ public class BatchTranscoderTests
     }
 
     /// <summary>The reference: validate into objects, then SamplePoints + LineProtocolWriter.</summary>
-    private static (ValidatedBatch Result, string Lines) Reference(byte[] payload, string topic = Topic)
+    private static (ValidatedBatch Result, string Lines) Reference(byte[] payload, string topic = Topic, Func<ulong, ChannelDictionary?>? dictionaries = null)
     {
-        var result = BatchValidator.Validate(topic, payload, Now, Limits);
+        var result = BatchValidator.Validate(topic, payload, Now, Limits, dictionaries is null ? null : (_, _, id) => dictionaries(id));
         using var lines = new LineBuffer();
         if (result.Topic is { } t)
             foreach (var s in result.Accepted) LineProtocolWriter.Append(lines, SamplePoints.ToPoint(t.Site, t.Device, s));
@@ -146,6 +147,113 @@ public class BatchTranscoderTests
         }
         // Everything valid except the records accounting reads (about 1 in 10 of the variants) is taken.
         Assert.InRange(takenValid, valid * 8 / 10, valid);
+    }
+
+    /// <summary>A v2 encoder's dictionary as the central service keeps it (parsed from the published bytes).</summary>
+    private static Func<ulong, ChannelDictionary?> Received(WireV2Encoder encoder)
+    {
+        var dictionary = ChannelDictionary.Parser.ParseFrom(encoder.DictionaryPayload);
+        var id = encoder.DictionaryId;
+        return x => x == id ? dictionary : null;
+    }
+
+    [Fact]
+    public void Takes_an_agent_v2_batch_and_writes_the_lines_the_object_path_writes()
+    {
+        var samples = BatchCodec.TryDecode(AgentBatch(200), out _)!.Samples!
+            .Select(s => new Sample(s.Seq, s.TimestampNs, s.Measurement!, s.Equipment!, s.Readings!.Select(r => new Reading(r.Name!, r.Value, r.Unit!)).ToArray())).ToList();
+        var encoder = new WireV2Encoder("9f2c0a6e5b7d4f1e8a3b2c1d0e9f8a7b", "0.1.0");
+        var payload = encoder.Encode(samples, NowNs, out _);
+        var dictionaries = Received(encoder);
+        var (taken, lines, seqs) = Transcode(payload, dictionaries: dictionaries);
+        Assert.True(taken);
+        var (result, reference) = Reference(payload, dictionaries: dictionaries);
+        Assert.Empty(result.Rejections);
+        Assert.Equal(reference, lines);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), seqs);
+        // Without its dictionary (or without dictionaries at all) the batch is the validator's: it defers it.
+        Assert.False(Transcode(payload, dictionaries: _ => null).Taken);
+        Assert.False(Transcode(payload).Taken);
+    }
+
+    /// <summary>
+    /// Differential fuzz for wire v2: batches the agent's encoder writes from valid and invalid samples (every
+    /// per-sample rejection, the records accounting reads, invalid streams), then corrupted byte by byte. Whatever
+    /// the transcoder takes, the validator must accept whole and write to the same bytes; valid batches it must take.
+    /// </summary>
+    [Fact]
+    public void Takes_only_the_v2_batches_the_validator_accepts_and_writes_them_byte_for_byte()
+    {
+        var random = new Random(20261207);
+        int takenValid = 0, valid = 0, takenCorrupt = 0;
+        string[] streams = ["9f2c0a6e5b7d4f1e8a3b2c1d0e9f8a7b", "s-1", "A", "s 1"];
+        for (var i = 0; i < 3000; i++)
+        {
+            var stream = streams[random.Next(streams.Length)];
+            var encoder = new WireV2Encoder(stream, "0.1.0");
+            var intended = stream != "s 1" && random.Next(3) > 0;
+            var samples = V2Samples(random, intended);
+            var payload = encoder.Encode(samples, random.Next(4) == 0 ? null : NowNs - random.Next(1_000_000_000), out _);
+            if (random.Next(3) == 0)
+            {
+                payload = (byte[])payload.Clone();
+                payload[2 + random.Next(payload.Length - 2)] ^= (byte)(1 << random.Next(8));
+                intended = false;
+            }
+            var dictionaries = Received(encoder);
+            var (taken, lines, seqs) = Transcode(payload, dictionaries: dictionaries);
+            var (result, reference) = Reference(payload, dictionaries: dictionaries);
+            if (intended)
+            {
+                valid++;
+                Assert.Empty(result.Rejections);
+            }
+            if (!taken) continue;
+            if (intended) takenValid++;
+            else takenCorrupt++;
+            if (result.Rejections.Count > 0) Assert.Fail($"taken, but the validator rejects: {result.Rejections[0]}");
+            Assert.Equal(reference, lines);
+            Assert.Equal(result.Accepted.Select(s => s.Seq), seqs);
+        }
+        // Everything valid except the records accounting reads is taken.
+        Assert.InRange(takenValid, valid * 8 / 10, valid);
+        Assert.True(takenCorrupt > 0, "some corrupted batches still decode to valid samples (a changed value): the transcoder takes those too");
+    }
+
+    /// <summary>Samples as the agent would buffer them; unless <paramref name="valid"/>, one of them is something the validator refuses.</summary>
+    private static List<Sample> V2Samples(Random random, bool valid)
+    {
+        var measurement = random.Next(10) == 0 ? "agent_health" : ReadingKinds[random.Next(ReadingKinds.Length)].M;
+        var samples = new List<Sample>();
+        var seq = 1L + random.Next(1000);
+        var t = NowNs - 10_000_000_000L;
+        for (var s = 0; s < 1 + random.Next(40); s++)
+        {
+            var m = random.Next(4) == 0 ? ReadingKinds[random.Next(ReadingKinds.Length)].M : measurement;
+            var readings = ReadingKinds.Where(k => k.M == m).Where(_ => random.Next(3) > 0)
+                .Select(k => new Reading(k.N, random.Next(20) == 0 ? random.NextDouble() * 1e300 : Math.Round((random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-8, 12)), random.Next(0, 12)), k.U))
+                .DefaultIfEmpty(new Reading("other", 1, "count")).ToArray();
+            samples.Add(new Sample(seq, t, m, new[] { "icon-i150-1", "A.b_c-9", "7" }[random.Next(3)], readings));
+            seq += random.Next(5) == 0 ? 1 + random.Next(3) : 1;
+            t += random.Next(5) == 0 ? random.Next(-1_000_000, 300_000_000) : 100_000_000;
+        }
+        if (!valid)
+        {
+            var i = random.Next(samples.Count);
+            var x = samples[i];
+            samples[i] = random.Next(8) switch
+            {
+                0 => x with { Seq = 0 },
+                1 => x with { TimestampNs = NowNs + 2 * 3_600_000_000_000L },
+                2 => x with { Measurement = "rejects" },
+                3 => x with { Equipment = "a b" },
+                4 => x with { Readings = [.. x.Readings, new Reading("seq", 1, "count")] },
+                5 => x with { Readings = [new Reading("bowl_speed", double.NaN, "rpm")], Measurement = "centrifuge" },
+                6 => x with { Readings = [new Reading("bowl_speed", 1, "Hz")], Measurement = "centrifuge" },
+                _ => x with { Readings = [new Reading("a", 1, "count"), new Reading("a", 2, "count")] },
+            };
+        }
+        return samples;
     }
 
     private static readonly (string M, string N, string U)[] ReadingKinds =

@@ -65,54 +65,111 @@ public static class WireV2
     public static TelemetryBatch? TryDecode(ReadOnlySpan<byte> payload, string site, string device, Func<ulong, ChannelDictionary?> dictionaries,
         int maxSamples, int maxDecodedBytes, out Rejection? error)
     {
+        if (TryOpen(payload, site, device, dictionaries, maxDecodedBytes, out error) is not (Batch batch, ChannelDictionary dictionary)) return null;
+        var samples = new List<WireSample>(Math.Min(batch.Series.Count, maxSamples));
+        var walked = TryWalk(batch, dictionary, maxSamples, (seq, t, s, values) =>
+        {
+            var series = dictionary.Series[(int)s];
+            var readings = new List<WireReading>(values.Length);
+            for (var c = 0; c < values.Length; c++)
+                readings.Add(new WireReading { Name = series.Channels[c].Name, Unit = series.Channels[c].Unit, Value = values[c] });
+            samples.Add(new WireSample { Seq = seq, TimestampNs = t, Measurement = series.Measurement, Equipment = series.Equipment, Readings = readings });
+            return true;
+        }, out error);
+        if (!walked) return null;
+        if (!TrySentNs(batch, out var sentNs)) return Fail(RejectReason.MalformedPayload, "a seq, time or value delta overflows 64 bits", out error);
+        return new TelemetryBatch
+        {
+            Version = TelemetryBatch.CurrentVersion,
+            Site = site,
+            Device = device,
+            Stream = StreamOf(dictionary),
+            AgentVersion = dictionary.Agent,
+            SentNs = sentNs,
+            Samples = samples,
+        };
+    }
+
+    /// <summary>A v2 batch parsed, with the dictionary it names; null with the reason (unknown_dictionary among them) otherwise.</summary>
+    internal static (Batch Batch, ChannelDictionary Dictionary)? TryOpen(ReadOnlySpan<byte> payload, string site, string device, Func<ulong, ChannelDictionary?> dictionaries,
+        int maxDecodedBytes, out Rejection? error)
+    {
         if (TryParseBatch(payload, maxDecodedBytes, out error) is not { } batch) return null;
+        if (dictionaries(batch.Dictionary) is { } dictionary) return (batch, dictionary);
+        Fail(RejectReason.UnknownDictionary, $"dictionary {TopicId(batch.Dictionary)} has not been received from {site}/{device}", out error);
+        return null;
+    }
 
-        var dictionary = dictionaries(batch.Dictionary);
-        if (dictionary is null)
-            return Fail(RejectReason.UnknownDictionary, $"dictionary {TopicId(batch.Dictionary)} has not been received from {site}/{device}", out error);
+    /// <summary>The stream a dictionary names (hex for the agent's 16-byte ids).</summary>
+    internal static string StreamOf(ChannelDictionary dictionary) =>
+        dictionary.StreamIdCase == ChannelDictionary.StreamIdOneofCase.StreamHex ? Convert.ToHexStringLower(dictionary.StreamHex.Span) : dictionary.Stream;
 
+    /// <summary>The batch's send time (null when it carries none); false when it overflows.</summary>
+    internal static bool TrySentNs(Batch batch, out long? sentNs)
+    {
+        sentNs = null;
+        if (!batch.HasSentDeltaMs) return true;
+        try { sentNs = checked(batch.FirstTime + checked(batch.SentDeltaMs * 1_000_000)); return true; }
+        catch (OverflowException) { return false; }
+    }
+
+    /// <summary>One decoded sample: its seq, time, series (an index into the dictionary) and one value per channel of that series.</summary>
+    /// <returns>False to stop the walk.</returns>
+    internal delegate bool SampleVisitor(long seq, long timestampNs, uint series, ReadOnlySpan<double> values);
+
+    /// <summary>
+    /// Checks the batch's shape against its dictionary, then hands each sample in order to <paramref name="visit"/>,
+    /// decoded as <see cref="TryDecode"/> decodes it. False with the reason when the batch is malformed; false with
+    /// no reason when <paramref name="visit"/> stopped it. Every count and index is checked before use.
+    /// </summary>
+    internal static bool TryWalk(Batch batch, ChannelDictionary dictionary, int maxSamples, SampleVisitor visit, out Rejection? error)
+    {
+        error = null;
         var n = batch.Series.Count;
-        if (n == 0) return Fail(RejectReason.EmptyBatch, "batch has no samples", out error);
-        if (n > maxSamples) return Fail(RejectReason.Oversized, $"batch has {n} samples; the limit is {maxSamples}", out error);
+        if (n == 0) return Failed(RejectReason.EmptyBatch, "batch has no samples", out error);
+        if (n > maxSamples) return Failed(RejectReason.Oversized, $"batch has {n} samples; the limit is {maxSamples}", out error);
         if (batch.SeqDeltas.Count is var sd && sd != 0 && sd != n - 1)
-            return Fail(RejectReason.MalformedPayload, $"{sd} seq deltas for {n} samples", out error);
+            return Failed(RejectReason.MalformedPayload, $"{sd} seq deltas for {n} samples", out error);
         if (batch.TimeDeltas.Count != n - 1)
-            return Fail(RejectReason.MalformedPayload, $"{batch.TimeDeltas.Count} time deltas for {n} samples", out error);
+            return Failed(RejectReason.MalformedPayload, $"{batch.TimeDeltas.Count} time deltas for {n} samples", out error);
 
         var seriesCount = dictionary.Series.Count;
         var valueCount = 0L;
+        var widest = 0;
         foreach (var s in batch.Series)
         {
-            if (s >= seriesCount) return Fail(RejectReason.MalformedPayload, $"series {s} is not in dictionary {TopicId(batch.Dictionary)} ({seriesCount} series)", out error);
-            valueCount += dictionary.Series[(int)s].Channels.Count;
+            if (s >= seriesCount) return Failed(RejectReason.MalformedPayload, $"series {s} is not in dictionary {TopicId(batch.Dictionary)} ({seriesCount} series)", out error);
+            var channels = dictionary.Series[(int)s].Channels.Count;
+            valueCount += channels;
+            widest = Math.Max(widest, channels);
         }
         var firstColumn = ColumnStarts(batch.Series, dictionary, out var columns);
-        if (batch.Decimals.Count != columns) return Fail(RejectReason.MalformedPayload, $"{batch.Decimals.Count} column scales for {columns} columns", out error);
-        if (batch.Decimals.Any(d => d > MaxDecimals)) return Fail(RejectReason.MalformedPayload, $"a column scale exceeds {MaxDecimals} decimals", out error);
-        if (batch.Values.Count != valueCount) return Fail(RejectReason.MalformedPayload, $"{batch.Values.Count} values for {valueCount} readings", out error);
-        if (batch.RawPositions.Count != batch.RawValues.Count) return Fail(RejectReason.MalformedPayload, "raw positions and raw values differ in number", out error);
+        if (batch.Decimals.Count != columns) return Failed(RejectReason.MalformedPayload, $"{batch.Decimals.Count} column scales for {columns} columns", out error);
+        if (batch.Decimals.Any(d => d > MaxDecimals)) return Failed(RejectReason.MalformedPayload, $"a column scale exceeds {MaxDecimals} decimals", out error);
+        if (batch.Values.Count != valueCount) return Failed(RejectReason.MalformedPayload, $"{batch.Values.Count} values for {valueCount} readings", out error);
+        if (batch.RawPositions.Count != batch.RawValues.Count) return Failed(RejectReason.MalformedPayload, "raw positions and raw values differ in number", out error);
 
-        var raw = new Dictionary<long, double>(batch.RawPositions.Count);
+        // Raw positions are deltas that must rise strictly: checked here, then met in order while walking.
         long position = 0;
         for (var i = 0; i < batch.RawPositions.Count; i++)
         {
             position += batch.RawPositions[i];
             if ((i > 0 && batch.RawPositions[i] == 0) || position >= valueCount)
-                return Fail(RejectReason.MalformedPayload, "raw value positions must rise and stay within the values", out error);
-            raw[position] = batch.RawValues[i];
+                return Failed(RejectReason.MalformedPayload, "raw value positions must rise and stay within the values", out error);
         }
 
         try
         {
-            var samples = new List<WireSample>(n);
             var scaled = new long[columns];
+            var values = new double[widest];
             var last = new Dictionary<uint, (long Time, long? Interval)>();
             var seq = checked((long)batch.FirstSeq);
             var v = 0;
+            var (nextRaw, rawIndex) = batch.RawPositions.Count > 0 ? ((long)batch.RawPositions[0], 0) : (-1L, -1);
             for (var i = 0; i < n; i++)
             {
                 var s = batch.Series[i];
-                var series = dictionary.Series[(int)s];
+                var channels = dictionary.Series[(int)s].Channels.Count;
                 if (i > 0) seq = checked(seq + (batch.SeqDeltas.Count == 0 ? 1 : batch.SeqDeltas[i - 1]));
                 var seen = last.TryGetValue(s, out var prev);
                 var t = i == 0 ? batch.FirstTime
@@ -120,35 +177,28 @@ public static class WireV2
                     : prev.Interval is { } interval ? checked(prev.Time + interval + batch.TimeDeltas[i - 1])
                     : checked(prev.Time + batch.TimeDeltas[i - 1]);
                 last[s] = (t, seen ? checked(t - prev.Time) : null);
-                var readings = new List<WireReading>(series.Channels.Count);
-                for (var c = 0; c < series.Channels.Count; c++, v++)
+                var first = firstColumn[s];
+                for (var c = 0; c < channels; c++, v++)
                 {
-                    var column = firstColumn[s] + c;
-                    double value;
-                    if (raw.TryGetValue(v, out var exact)) value = exact;
+                    var column = first + c;
+                    if (v == nextRaw)
+                    {
+                        values[c] = batch.RawValues[rawIndex];
+                        (nextRaw, rawIndex) = ++rawIndex < batch.RawPositions.Count ? (nextRaw + batch.RawPositions[rawIndex], rawIndex) : (-1L, -1);
+                    }
                     else
                     {
                         scaled[column] = checked(scaled[column] + batch.Values[v]);
-                        value = scaled[column] / Pow10[batch.Decimals[column]];
+                        values[c] = scaled[column] / Pow10[batch.Decimals[column]];
                     }
-                    readings.Add(new WireReading { Name = series.Channels[c].Name, Unit = series.Channels[c].Unit, Value = value });
                 }
-                samples.Add(new WireSample { Seq = seq, TimestampNs = t, Measurement = series.Measurement, Equipment = series.Equipment, Readings = readings });
+                if (!visit(seq, t, s, values.AsSpan(0, channels))) return false;
             }
-            return new TelemetryBatch
-            {
-                Version = TelemetryBatch.CurrentVersion,
-                Site = site,
-                Device = device,
-                Stream = dictionary.StreamIdCase == ChannelDictionary.StreamIdOneofCase.StreamHex ? Convert.ToHexStringLower(dictionary.StreamHex.Span) : dictionary.Stream,
-                AgentVersion = dictionary.Agent,
-                SentNs = batch.HasSentDeltaMs ? checked(batch.FirstTime + checked(batch.SentDeltaMs * 1_000_000)) : null,
-                Samples = samples,
-            };
+            return true;
         }
         catch (OverflowException)
         {
-            return Fail(RejectReason.MalformedPayload, "a seq, time or value delta overflows 64 bits", out error);
+            return Failed(RejectReason.MalformedPayload, "a seq, time or value delta overflows 64 bits", out error);
         }
     }
 
@@ -254,6 +304,12 @@ public static class WireV2
     {
         error = new Rejection(reason, detail);
         return null;
+    }
+
+    private static bool Failed(RejectReason reason, string detail, out Rejection? error)
+    {
+        Fail(reason, detail, out error);
+        return false;
     }
 
     private static Batch? FailBatch(RejectReason reason, string detail, out Rejection? error)
