@@ -131,7 +131,7 @@ buffer_path=$(awk '/^buffer:/{b=1; next} /^[^ #]/{b=0} b && /^[ ]+path:/{sub(/^[
   "$( [ -f $etc/agent.yaml ] && echo $etc/agent.yaml || echo "$config_example")" | tr -d '"'"'")
 case "$buffer_path" in
   $state/*) note "buffer: $buffer_path" ;;
-  *) echo "WARNING: buffer.path is '${buffer_path:-<default, relative>}'; under the unit only $state is writable: set buffer.path: $state/buffer.db" ;;
+  *) echo "WARNING: buffer.path is '${buffer_path:-<default, relative>}'; under the unit only $state is writable: set buffer.path: $state/buffer" ;;
 esac
 
 echo "== device key (signing.keyFile, default $state/device-key.pem)"

@@ -105,7 +105,7 @@ public static class AgentApp
         builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         var buffer = await SampleBuffer.OpenAsync(options.Buffer.Path, options.Buffer.Synchronous, ct,
-            options.Buffer.SegmentBytes, TimeSpan.FromSeconds(options.Buffer.ProgressIntervalSeconds));
+            options.Buffer.SegmentBytes(), TimeSpan.FromSeconds(options.Buffer.ProgressIntervalSeconds));
         builder.Services.AddSingleton(buffer);
         builder.Services.AddSingleton<BufferSignal>();
         builder.Services.AddSingleton<PublisherStats>();

@@ -108,7 +108,7 @@ public sealed class BufferOptions
     public int SegmentKb { get; set; } = 1024;
 
     /// <summary>The segment size in use: at most an eighth of the quota, so eviction frees the quota a piece at a time (at least two 4 KiB pages).</summary>
-    public int SegmentBytes => (int)Math.Max(8192, Math.Min(SegmentKb * 1024L, (long)(QuotaMb * 1024 * 1024 / 8) / 4096 * 4096));
+    public int SegmentBytes() => (int)Math.Max(8192, Math.Min(SegmentKb * 1024L, (long)(QuotaMb * 1024 * 1024 / 8) / 4096 * 4096));
     /// <summary>How often at most the receipt progress is written (a crash re-sends at most this much that was already stored).</summary>
     public int ProgressIntervalSeconds { get; set; } = 30;
     /// <summary>Samples held in memory when the disk cannot take them; beyond this the oldest are dropped (counted).</summary>
