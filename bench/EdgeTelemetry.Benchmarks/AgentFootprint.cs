@@ -33,7 +33,7 @@ namespace EdgeTelemetry.Benchmarks;
 public static class AgentFootprint
 {
     private sealed record Result(string Label, double FirstPublishS, double SteadyRssMb, double PeakRssMb, double CpuPercent,
-        double ReadingsPerS, double PayloadBytesPerReading, double ReceiptBytesPerReading, double PublishedMb);
+        double ReadingsPerS, double PayloadBytesPerReading, double ReceiptBytesPerReading, double PublishedMb, double DiskBytesPerReading);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -58,15 +58,15 @@ public static class AgentFootprint
             if (central is not null) await WaitForAnnouncementAsync(broker);
             Console.WriteLine($"mosquitto on {broker.Port}{(central is null ? ", no central service" : $", central service and influxd")}; {centrifuges} simulated centrifuges at 1 s; warm-up {warmup.TotalSeconds:F0} s, measured {window.TotalSeconds:F0} s{(qemuRootFs is null ? "" : $"; under qemu-aarch64-static -L {qemuRootFs}")}");
             Console.WriteLine();
-            Console.WriteLine("| build | encoding | start → first publish s | RSS steady MB (median) | RSS peak MB (VmHWM) | CPU % of one core | readings/s | payload B/reading | receipts B/reading | published MB (no symbols) |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| build | encoding | start → first publish s | RSS steady MB (median) | RSS peak MB (VmHWM) | CPU % of one core | readings/s | payload B/reading | receipts B/reading | published MB (no symbols) | disk write_bytes B/reading |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             var round = 0;
             foreach (var (label, path) in builds)
             foreach (var encoding in encodings)
             {
                 var r = await MeasureAsync(broker, label, path, $"bench-{++round}", centrifuges, encoding, warmup, window, qemuRootFs, env);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Label} | {encoding} | {r.FirstPublishS:F2} | {r.SteadyRssMb:F1} | {r.PeakRssMb:F1} | {r.CpuPercent:F2} | {r.ReadingsPerS:F1} | {r.PayloadBytesPerReading:F1} | {r.ReceiptBytesPerReading:F2} | {r.PublishedMb:F1} |"));
+                    $"| {r.Label} | {encoding} | {r.FirstPublishS:F2} | {r.SteadyRssMb:F1} | {r.PeakRssMb:F1} | {r.CpuPercent:F2} | {r.ReadingsPerS:F1} | {r.PayloadBytesPerReading:F1} | {r.ReceiptBytesPerReading:F2} | {r.PublishedMb:F1} | {r.DiskBytesPerReading:F0} |"));
             }
         }
         finally
@@ -165,11 +165,13 @@ public static class AgentFootprint
             var firstPublish = await first.Task.WaitAsync(TimeSpan.FromSeconds(qemuRootFs is null ? 60 : 300));
             await Task.Delay(warmup - firstPublish > TimeSpan.Zero ? warmup - firstPublish : TimeSpan.Zero);
             var (cpu0, r0, b0, rb0) = (CpuSeconds(agent.Id), Interlocked.Read(ref readings), Interlocked.Read(ref bytes), Interlocked.Read(ref receiptBytes));
+            var disk0 = WriteBytes(agent.Id);
             var from = clock.Elapsed;
             var measured = Stopwatch.StartNew();
             await Task.Delay(window);
             var seconds = measured.Elapsed.TotalSeconds;
             var cpu = (CpuSeconds(agent.Id) - cpu0) / seconds * 100;
+            var disk = WriteBytes(agent.Id) - disk0;
             var (r1, b1, rb1) = (Interlocked.Read(ref readings) - r0, Interlocked.Read(ref bytes) - b0, Interlocked.Read(ref receiptBytes) - rb0);
             await sampling.CancelAsync();
             await sampler;
@@ -178,7 +180,7 @@ public static class AgentFootprint
             var peak = qemuRootFs is null ? StatusMb(agent.Id, "VmHWM:") : rss.Max(r => r.Mb);
             if (qemuRootFs is not null) Console.Error.WriteLine($"  {label}: the emulator process peaked at {emulatorMb:F0} MB resident (its own heap and binary included)");
             return new Result(label, firstPublish.TotalSeconds, steady[steady.Count / 2], peak, cpu, r1 / seconds, r1 == 0 ? double.NaN : (double)b1 / r1,
-                r1 == 0 ? double.NaN : (double)rb1 / r1, PublishedBytes(path) / 1e6);
+                r1 == 0 ? double.NaN : (double)rb1 / r1, PublishedBytes(path) / 1e6, r1 == 0 ? double.NaN : (double)disk / r1);
         }
         catch
         {
@@ -194,10 +196,15 @@ public static class AgentFootprint
         }
     }
 
+    /// <summary>Bytes the process caused to be written to the block device (/proc/PID/io write_bytes): the buffer's commits, mostly.</summary>
+    private static long WriteBytes(int pid) =>
+        File.ReadLines($"/proc/{pid}/io").Where(l => l.StartsWith("write_bytes:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l["write_bytes:".Length..].Trim(), CultureInfo.InvariantCulture)).FirstOrDefault();
+
     /// <summary>The perf station of issues 11 and 15: simulated centrifuges at 1 s, nothing else.</summary>
     private static string StationYaml(string device, int port, int centrifuges, string encoding)
     {
-        var yaml = new System.Text.StringBuilder($"site: bench\ndevice: {device}\nbroker:\n  host: 127.0.0.1\n  port: {port}\nbuffer:\n  path: buffer.db\npublish:\n  encoding: {encoding}\nsensors:\n");
+        var yaml = new System.Text.StringBuilder($"site: bench\ndevice: {device}\nbroker:\n  host: 127.0.0.1\n  port: {port}\nbuffer:\n  path: buffer\npublish:\n  encoding: {encoding}\nsensors:\n");
         for (var i = 1; i <= centrifuges; i++)
             yaml.Append(CultureInfo.InvariantCulture, $"  - driver: simulated\n    equipment: centrifuge-{i}\n    profile: centrifuge\n    intervalMs: 1000\n");
         return yaml.ToString();

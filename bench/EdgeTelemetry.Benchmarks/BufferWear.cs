@@ -9,7 +9,7 @@ using static EdgeTelemetry.Benchmarks.BenchTools;
 namespace EdgeTelemetry.Benchmarks;
 
 /// <summary>
-/// SD-card wear of the agent's SQLite buffer: bytes written and fsyncs per sample, for
+/// SD-card wear of the agent's buffer (the record log): bytes written and fsyncs per sample, for
 /// synchronous FULL/NORMAL and 1/10/100/1000 samples per commit (one AppendAsync = one transaction),
 /// then for marking the same samples sent and receipted (MarkSentAsync + ApplyReceiptAsync, one pair per published batch of
 /// min(commit size, 200) samples, as the publisher does) and pruning them (PruneSentAsync, 600 rows a call:
@@ -81,10 +81,11 @@ public static partial class BufferWear
         var sync = Option(args, "--sync")!;
         var perCommit = int.Parse(Option(args, "--commit")!, CultureInfo.InvariantCulture);
         var count = int.Parse(Option(args, "--samples")!, CultureInfo.InvariantCulture);
-        var path = Path.Combine(dir, $"wear-{sync}-{perCommit}.db");
-        foreach (var f in Directory.GetFiles(dir, Path.GetFileName(path) + "*")) File.Delete(f);
+        var path = Path.Combine(dir, $"wear-{sync}-{perCommit}");
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
 
-        await using var buffer = await SampleBuffer.OpenAsync(path, sync);
+        // Receipt progress as the agent writes it by default: every 30 commit intervals (below), not on the clock of this fast run.
+        await using var buffer = await SampleBuffer.OpenAsync(path, sync, progressInterval: TimeSpan.MaxValue);
         var rnd = new Random(7);
         var t0 = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow);
         // Warm the file up: tables, index and WAL exist and already hold rows, as in a running agent.
@@ -117,6 +118,7 @@ public static partial class BufferWear
             var batch = seqs.GetRange(i, Math.Min(chunk, seqs.Count - i));
             await buffer.MarkSentAsync(batch, t0);
             await buffer.ApplyReceiptAsync([(batch[0], batch[^1])], []);
+            if ((i / chunk + 1) % Math.Max(1, 30 * perCommit / chunk) == 0) await buffer.FlushAsync();
         }
         var markSeconds = sw.Elapsed.TotalSeconds;
         var (wb3, wc3) = Io();
@@ -156,7 +158,7 @@ public static partial class BufferWear
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
                    ?? throw new InvalidOperationException($"wear-one {sync}/{perCommit} exited {p.ExitCode} without a result:\n{output}");
         var result = JsonSerializer.Deserialize<Result>(line["RESULT ".Length..])!;
-        foreach (var f in Directory.GetFiles(dir, $"wear-{sync}-{perCommit}.db*")) File.Delete(f); // ~10 MB each
+        if (Directory.Exists(Path.Combine(dir, $"wear-{sync}-{perCommit}"))) Directory.Delete(Path.Combine(dir, $"wear-{sync}-{perCommit}"), recursive: true);
         string? trace = null;
         if (strace)
         {
@@ -211,8 +213,7 @@ public static partial class BufferWear
         return wb < 0 || wc < 0 ? throw new PlatformNotSupportedException("/proc/self/io lacks write_bytes/wchar") : (wb, wc);
     }
 
-    private static long FileBytes(string db) =>
-        new[] { db, db + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+    private static long FileBytes(string dir) => Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
 
     private static string FileSystemOf(string dir)
     {
