@@ -48,7 +48,7 @@ public static class DemoRun
         var agents = new List<(string Device, string Buffer, ChildProcess Process)>();
         foreach (var station in Stations)
         {
-            var buffer = Path.Combine(work, $"{station}.db");
+            var buffer = Path.Combine(work, $"{station}-buffer");
             // A station whose config serves the local page gets a free loopback port, so the demo never clashes with one in use.
             var pagePort = ChildProcess.FreePort();
             var process = StartDotnet(root, configuration, "EdgeTelemetry.Agent", work, station,
