@@ -64,6 +64,19 @@ public class BufferLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_beside_the_agent_copes_with_a_segment_the_agent_is_still_zeroing()
+    {
+        var path = _dir.File("b");
+        await using var buffer = await SampleBuffer.OpenAsync(path);
+        await buffer.AppendAsync([At(1, 1), At(2, 2)]);
+        // The agent has just created its next segment file and not written it yet.
+        await File.WriteAllBytesAsync(Path.Combine(path, "0000000099.seg"), []);
+
+        Assert.Equal((2L, 2L, 2L), await SampleBuffer.PeekAsync(path));
+        Assert.Equal("ok", SampleBuffer.Verify(path));
+    }
+
+    [Fact]
     public async Task A_commit_writes_one_record_in_the_wire_encoding_not_a_row_per_sample()
     {
         var path = _dir.File("b");

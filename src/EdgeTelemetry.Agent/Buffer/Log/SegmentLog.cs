@@ -63,7 +63,11 @@ internal sealed class SegmentLog : IDisposable
         foreach (var file in Directory.EnumerateFiles(dir, "*" + Extension))
             if (int.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out var number)) found.Add(number);
         // Read only (beside the running agent): the segments are as large as the agent made them.
-        if (readOnly) segmentBytes = found.Count == 0 ? 2 * DirectFile.Page : (int)new FileInfo(Path.Combine(dir, found.Max.ToString("D10", CultureInfo.InvariantCulture) + Extension)).Length;
+        // (The newest may still be being zeroed, shorter than the rest: the largest file says it.)
+        if (readOnly)
+            segmentBytes = (int)Math.Max(2 * DirectFile.Page, found.Select(n => Path.Combine(dir, n.ToString("D10", CultureInfo.InvariantCulture) + Extension))
+                .Select(f => { try { return new FileInfo(f).Length; } catch (IOException) { return 0L; } })
+                .DefaultIfEmpty(0).Max() + DirectFile.Page - 1) / DirectFile.Page * DirectFile.Page;
         if (segmentBytes % DirectFile.Page != 0 || segmentBytes < 2 * DirectFile.Page)
             throw new ArgumentException($"segment size {segmentBytes} must be a multiple of {DirectFile.Page} and at least two pages");
         var log = new SegmentLog(dir, segmentBytes, durable);
