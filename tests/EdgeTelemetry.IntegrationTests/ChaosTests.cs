@@ -157,10 +157,11 @@ public class ChaosTests(ITestOutputHelper output)
         await using var plant = await Plant.StartAsync();
         var central = await plant.StartCentralAsync();
         plant.Own(central);
+        // The record log holds a sample in ~15 B: a small quota so that eviction starts within seconds.
         await plant.Broker.StopAsync();
-        var agent = await plant.StartAgentFromAsync(plant.AgentConfig("cf-c5", "centrifuge", intervalMs: 10), "--Agent:Buffer:QuotaMb=0.1");
+        var agent = await plant.StartAgentFromAsync(plant.AgentConfig("cf-c5", "centrifuge", intervalMs: 10), "--Agent:Buffer:QuotaMb=0.03");
         var buffer = Plant.BufferOf(agent);
-        await Eventually.TrueAsync(async () => await buffer.EvictedTotalAsync() >= 500, Patience, "500 samples evicted under a 100 KiB quota");
+        await Eventually.TrueAsync(async () => await buffer.EvictedTotalAsync() >= 500, Patience, "500 samples evicted under a 30 KiB quota (8 KiB segments)");
         await plant.Broker.StartAgainAsync();
         await Eventually.TrueAsync(async () => (await buffer.CountAsync()).Unsent < 100, Patience, "backlog sent");
         await agent.StopAsync();
@@ -188,7 +189,7 @@ public class ChaosTests(ITestOutputHelper output)
             .EnumerateArray().Single(e => e.GetProperty("device").GetString() == "cf-c5");
         Assert.Equal((evicted, 0L), (summary.GetProperty("evicted").GetInt64(), summary.GetProperty("unexplainedMissing").GetInt64()));
         Assert.Contains($"edgetelemetry_delivery_missing_samples{{site=\"md-test\",device=\"cf-c5\",stream=\"{buffer.StreamId}\"}} {account.Missing}", await http.GetStringAsync("/metrics"));
-        output.WriteLine($"quota 100 KiB: sampled {sampled}, evicted {evicted} (reported centrally {account.Evicted}; {stored - (sampled - evicted)} of them had arrived), stored {stored}, duplicates {account.Duplicates}, unexplained gaps 0");
+        output.WriteLine($"quota 30 KiB: sampled {sampled}, evicted {evicted} (reported centrally {account.Evicted}; {stored - (sampled - evicted)} of them had arrived), stored {stored}, duplicates {account.Duplicates}, unexplained gaps 0");
         agent.Dispose();
         await buffer.DisposeAsync();
     }
