@@ -146,7 +146,9 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         var records = new List<(RecordPosition At, byte[] Body)>();
         var log = SegmentLog.Open(dir, readOnly ? 0 : segmentBytes, durable, readOnly, (at, body) =>
         {
-            if ((RecordType)body[0] is RecordType.Samples or RecordType.Dictionary or RecordType.ClockCorrection) records.Add((at, body.ToArray()));
+            // Samples: only their header is kept for the index (a full buffer must not be read into memory at start).
+            if ((RecordType)body[0] is RecordType.Samples) records.Add((at, body[..BufferRecords.ReadSamples(body).PayloadOffset].ToArray()));
+            else if ((RecordType)body[0] is RecordType.Dictionary or RecordType.ClockCorrection) records.Add((at, body.ToArray()));
         });
         var buffer = new SampleBuffer(dir, log, stateFile, state, readOnly, progressInterval);
         foreach (var (at, body) in records) buffer.Index(at, body);
@@ -238,7 +240,7 @@ public sealed partial class SampleBuffer : IAsyncDisposable
         if (_encoder.DictionaryId != _dictionaryWritten) bodies.Insert(0, BufferRecords.Dictionary(_encoder.DictionaryPayload));
         var positions = _log.Append(bodies, SegmentPreamble);
         _dictionaryWritten = _encoder.DictionaryId;
-        _dictionaries[_encoder.DictionaryId] = ChannelDictionary.Parser.ParseFrom(_encoder.DictionaryPayload);
+        if (!_dictionaries.ContainsKey(_encoder.DictionaryId)) _dictionaries[_encoder.DictionaryId] = ChannelDictionary.Parser.ParseFrom(_encoder.DictionaryPayload);
         var offset = bodies.Count - records.Count;
         for (var i = 0; i < records.Count; i++)
         {
