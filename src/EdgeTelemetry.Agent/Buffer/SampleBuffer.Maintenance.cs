@@ -54,10 +54,13 @@ public sealed partial class SampleBuffer
             long pruned = 0, evicted = 0, first = long.MaxValue, last = 0;
             foreach (var pass in new[] { 0, 1, 2 })
             {
+                var bySegment = RecordsBySegment();
+                var drop = new List<int>();
+                var copying = false;
                 foreach (var segment in _log.Segments.ToList())
                 {
-                    if (_log.UsedBytes <= target) break;
-                    var held = _records.Where(e => e.At.Segment == segment).ToList();
+                    if (_log.UsedBytes - drop.Count * (long)_log.SegmentBytes <= target) break;
+                    var held = bySegment.GetValueOrDefault(segment) ?? [];
                     var unreceipted = held.Where(e => _receipted.CountIn(e.FirstSeq, e.LastSeq) < e.Count).ToList();
                     if (pass == 0 && unreceipted.Count > 0) continue;
                     var keep = pass == 1 ? unreceipted.Where(e => e.Kind == SampleKind.Event).ToList() : [];
@@ -74,9 +77,16 @@ public sealed partial class SampleBuffer
                             if (!_receipted.Contains(seq)) { first = Math.Min(first, seq); last = Math.Max(last, seq); }
                         _evicted.Add(e.FirstSeq, e.LastSeq);
                     }
-                    if (kept.Count > 0) CopyForward(keep, kept);
-                    DropSegment(segment);
+                    if (kept.Count > 0)
+                    {
+                        // Copies go to a segment of their own, after every segment this pass may drop.
+                        if (!copying) _log.CloseTail();
+                        copying = true;
+                        CopyForward(keep, kept);
+                    }
+                    drop.Add(segment);
                 }
+                DropSegments(drop);
             }
             return new Eviction(evicted, evicted > 0 ? first : 0, last, pruned);
         }
@@ -86,7 +96,6 @@ public sealed partial class SampleBuffer
     /// <summary>Writes events of a segment about to go again at the tail, under their own seqs (one record per run of consecutive seqs).</summary>
     private void CopyForward(List<RecordEntry> entries, List<List<Sample>> samples)
     {
-        if (_log.TailSegment == entries[0].At.Segment) _log.CloseTail();
         foreach (var e in entries) _records.Remove(e);
         Commit(samples.SelectMany(Runs).Select(run => new PlannedRecord(SampleKind.Event, null,
             run.Select(x => (x.Seq, new PendingSample(x.TimestampNs, x.Measurement, x.Equipment, x.Readings, SampleKind.Event), ClockState.Trusted)).ToList())).ToList());
@@ -103,13 +112,30 @@ public sealed partial class SampleBuffer
         if (run.Count > 0) yield return run;
     }
 
-    /// <summary>Deletes a segment and forgets its records; the state is persisted first (next seq, evictions).</summary>
-    private void DropSegment(int segment)
+    /// <summary>The records of each segment, in one pass over the index (a long outage's buffer holds millions).</summary>
+    private Dictionary<int, List<RecordEntry>> RecordsBySegment()
     {
+        var bySegment = new Dictionary<int, List<RecordEntry>>();
+        foreach (var e in _records)
+        {
+            if (!bySegment.TryGetValue(e.At.Segment, out var list)) bySegment[e.At.Segment] = list = [];
+            list.Add(e);
+        }
+        return bySegment;
+    }
+
+    /// <summary>Deletes segments and forgets their records; the state is persisted first (next seq, evictions).</summary>
+    private void DropSegments(IReadOnlyCollection<int> segments)
+    {
+        if (segments.Count == 0) return;
         Persist();
-        if (_log.TailSegment == segment) _log.CloseTail();
-        _log.Delete(segment);
-        _records.RemoveAll(e => e.At.Segment == segment);
+        foreach (var segment in segments)
+        {
+            if (_log.TailSegment == segment) _log.CloseTail();
+            _log.Delete(segment);
+        }
+        var gone = segments.ToHashSet();
+        _records.RemoveAll(e => gone.Contains(e.At.Segment));
         foreach (var seq in _rows.Keys.Where(s => FindRecord(s) >= _records.Count || _records[FindRecord(s)].FirstSeq > s).ToList()) _rows.Remove(seq);
         _decoded.Clear();
         _decodedOrder.Clear();
@@ -130,13 +156,17 @@ public sealed partial class SampleBuffer
         try
         {
             var pruned = 0;
-            foreach (var segment in _log.Segments.ToList())
+            var drop = new List<int>();
+            var bySegment = RecordsBySegment();
+            foreach (var segment in _log.Segments)
             {
-                var held = _records.Where(e => e.At.Segment == segment).ToList();
+                // A segment without samples (all evicted before a crash) goes too.
+                var held = bySegment.GetValueOrDefault(segment) ?? [];
                 if (held.Any(e => e.MaxT >= olderThanNs || _receipted.CountIn(e.FirstSeq, e.LastSeq) < e.Count)) continue;
                 pruned += held.Sum(e => e.Count);
-                DropSegment(segment);
+                drop.Add(segment);
             }
+            DropSegments(drop);
             return pruned;
         }
         finally { _lock.Release(); }

@@ -36,6 +36,22 @@ public class BufferQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task Events_of_evicted_segments_survive_even_when_every_telemetry_segment_goes_the_tail_included()
+    {
+        await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"), segmentBytes: 8192);
+        await buffer.AppendAsync([Alarm(0)]);
+        for (var i = 0; i < 10; i++) await buffer.AppendAsync(Enumerable.Range(i * 300, 300).Select(t => Telemetry(t)).ToList());
+        await buffer.AppendAsync([Alarm(99_999)]);
+
+        // A quota no telemetry fits in: every segment holding telemetry goes, the one being written too.
+        var eviction = await buffer.EnforceQuotaAsync(16384);
+
+        Assert.Equal(3000, eviction!.Count);
+        Assert.Equal([0L, 99_999L], (await buffer.ReadUnsentAsync(10, SampleKind.Event)).Select(s => s.TimestampNs));
+        Assert.Empty(await buffer.ReadUnsentAsync(10));
+    }
+
+    [Fact]
     public async Task Receipted_rows_go_first_then_the_oldest_unreceipted_counted_as_evicted()
     {
         await using var buffer = await SampleBuffer.OpenAsync(_dir.File("b"), segmentBytes: 8192);
