@@ -19,9 +19,6 @@ public sealed record ClockStamp(string BootId, long MonotonicNs, bool Trusted);
 public sealed record PendingSample(long TimestampNs, string Measurement, string Equipment, IReadOnlyList<Reading> Readings,
     SampleKind Kind = SampleKind.Telemetry, ClockStamp? Clock = null);
 
-/// <summary>Where samples stand: not yet published, published and awaiting a receipt, receipted (stored or dead-lettered centrally).</summary>
-public enum SendState { Unsent = 0, AwaitingReceipt = 1, Receipted = 2 }
-
 /// <summary>Sampled = highest seq; Unsent = waiting to be published; Sent = published and retained (receipted or not); Receipted = of those, confirmed stored centrally.</summary>
 public sealed record BufferCounts(long Sampled, long Unsent, long Sent, long Receipted = 0)
 {
@@ -98,8 +95,6 @@ public sealed partial class SampleBuffer : IAsyncDisposable
     public string StreamId => _state.Stream;
     public string Path { get; }
 
-    /// <summary>Whether commits bypass the page cache (false where the file system has no O_DIRECT, e.g. tmpfs).</summary>
-    public bool DirectWrites => _log.Direct;
 
     /// <summary>
     /// Opens (or creates) the buffer directory at <paramref name="path"/>. <paramref name="synchronous"/> FULL and

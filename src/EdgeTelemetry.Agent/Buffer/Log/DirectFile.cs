@@ -15,27 +15,15 @@ internal sealed partial class DirectFile : IDisposable
 
     private readonly SafeFileHandle _handle;
 
-    private DirectFile(SafeFileHandle handle, bool direct)
-    {
-        _handle = handle;
-        Direct = direct;
-    }
-
-    /// <summary>Whether the page cache is bypassed (false on file systems without O_DIRECT).</summary>
-    public bool Direct { get; }
+    private DirectFile(SafeFileHandle handle) => _handle = handle;
 
     public static DirectFile Open(string path, bool create, bool durable)
     {
         var flags = O_RDWR | (create ? O_CREAT : 0) | (durable ? O_DSYNC : 0) | O_CLOEXEC;
         var fd = OpenFd(path, flags | ODirect, 0b110_000_000); // 0600: the buffer is the agent's alone
-        var direct = true;
-        if (fd < 0 && Marshal.GetLastPInvokeError() == EINVAL)
-        {
-            fd = OpenFd(path, flags, 0b110_000_000);
-            direct = false;
-        }
+        if (fd < 0 && Marshal.GetLastPInvokeError() == EINVAL) fd = OpenFd(path, flags, 0b110_000_000);
         if (fd < 0) throw new IOException($"cannot open '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}", Marshal.GetLastPInvokeError());
-        return new DirectFile(new SafeFileHandle(fd, ownsHandle: true), direct);
+        return new DirectFile(new SafeFileHandle(fd, ownsHandle: true));
     }
 
     /// <summary>Writes whole pages at a page-aligned offset; <paramref name="pages"/> must come from <see cref="AlignedPages"/>.</summary>
@@ -48,10 +36,6 @@ internal sealed partial class DirectFile : IDisposable
             throw new BufferFullException($"the buffer's disk is full ({ex.Message})", ex);
         }
     }
-
-    public int Read(Span<byte> into, long offset) => RandomAccess.Read(_handle, into, offset);
-
-    public long Length => RandomAccess.GetLength(_handle);
 
     public void Dispose() => _handle.Dispose();
 

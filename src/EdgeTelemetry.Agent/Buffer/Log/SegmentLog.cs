@@ -44,8 +44,6 @@ internal sealed class SegmentLog : IDisposable
     public int TailSegment => _tailSegment;
     public long UsedBytes => (long)_segments.Count * SegmentBytes;
     public int MaxBody => SegmentBytes - FrameHeader;
-    /// <summary>Whether writes bypass the page cache (false where the file system has no O_DIRECT).</summary>
-    public bool Direct => _tail?.Direct ?? true;
 
     /// <summary>Test and operations hook: writes fail as on a full disk, or as on read-only media.</summary>
     public Func<IOException?>? FailWrites { get; set; }
