@@ -10,15 +10,15 @@ public static class BufferStatus
 
     public static async Task<Totals> SumAsync(IEnumerable<string> paths)
     {
-        long sampled = 0, unsent = 0, unreceipted = 0;
+        long sampled = 0, unreceipted = 0;
         foreach (var path in paths)
         {
-            var (maxSeq, waiting, notReceipted) = await SampleBuffer.PeekAsync(path);
+            var (maxSeq, notReceipted, _) = await SampleBuffer.PeekAsync(path);
             sampled += maxSeq;
-            unsent += waiting;
             unreceipted += notReceipted;
         }
-        // Receipted rows are pruned after an hour, so both are counted as what was sampled minus what still waits.
-        return new Totals(sampled, unsent, sampled - unsent, sampled - unreceipted);
+        // Seen from outside, a sample counts as sent once its receipt is persisted (which samples await one lives in
+        // the agent's memory); receipted ones are pruned after an hour, so both are what was sampled minus what waits.
+        return new Totals(sampled, unreceipted, sampled - unreceipted, sampled - unreceipted);
     }
 }

@@ -43,7 +43,7 @@ public class AgentCrashTests
 
         // Force a full replay: every sample unsent again, as if no receipt had ever been recorded.
         await SampleBuffer.ForgetReceiptsAsync(bufferPath);
-        Assert.Equal(sampled, (await Plant.ReadBufferFileAsync(bufferPath)).Unsent);
+        Assert.Equal(sampled, (await Plant.ReadBufferFileAsync(bufferPath)).Unreceipted);
         var metrics = central.Services.GetRequiredService<IngestMetrics>();
         var storedBefore = metrics.SamplesStored;
         // A fresh session: receipts the broker still holds for the old one would (rightly) settle rows reset here.

@@ -43,7 +43,7 @@ public class OfflineTransferTests(ITestOutputHelper output)
         Assert.True(bundle.Header.Samples >= 300);
         Assert.Equal(Enumerable.Range(1, exportedSeqs.Count).Select(i => (long)i), exportedSeqs.Order()); // nothing was sent, so all of 1..n
         var afterExport = await Plant.ReadBufferFileAsync(bufferPath);
-        Assert.Equal(afterExport.MaxSeq, afterExport.Unsent); // export marks nothing sent (and the agent kept sampling)
+        Assert.Equal(afterExport.MaxSeq, afterExport.Unreceipted); // export marks nothing sent (and the agent kept sampling)
         Assert.True(afterExport.MaxSeq >= bundle.Header.LastSeq);
 
         // In town: import into the central's InfluxDB.

@@ -194,7 +194,7 @@ public sealed class Plant : IAsyncDisposable
     }
 
     /// <summary>Reads a buffer file from outside the agent (WAL allows a concurrent reader).</summary>
-    public static Task<(long MaxSeq, long Unsent, long Unreceipted)> ReadBufferFileAsync(string path) => SampleBuffer.PeekAsync(path);
+    public static Task<BufferPeek> ReadBufferFileAsync(string path) => SampleBuffer.PeekAsync(path);
 
     /// <summary>
     /// Sequence numbers stored for a device across every measurement its samples go to (telemetry,

@@ -7,11 +7,11 @@ namespace EdgeTelemetry.Agent.Buffer;
 public sealed partial class SampleBuffer
 {
     /// <summary>
-    /// Counts in a buffer from outside the agent (status tools, tests), read-only. Unsent and unreceipted are the
-    /// same here: which samples await a receipt lives in the agent's memory; receipted ones are as last persisted.
-    /// Zeros while the buffer does not exist yet.
+    /// Counts in a buffer from outside the agent (status tools, tests), read-only, as last persisted: which samples
+    /// await a receipt lives in the agent's memory, so unsent and unreceipted are one figure here. Zeros while the
+    /// buffer does not exist yet.
     /// </summary>
-    public static Task<(long MaxSeq, long Unsent, long Unreceipted)> PeekAsync(string path, CancellationToken ct = default)
+    public static Task<BufferPeek> PeekAsync(string path, CancellationToken ct = default)
     {
         try
         {
@@ -19,13 +19,17 @@ public sealed partial class SampleBuffer
             try
             {
                 var (retained, receipted) = buffer.RetainedAndReceipted();
-                return Task.FromResult((buffer._state.NextSeq - 1, retained - receipted, retained - receipted));
+                var receiptedBelow = buffer._state.NextSeq;
+                foreach (var e in buffer._records)
+                    if (e.FirstSeq < receiptedBelow && buffer._receipted.CountIn(e.FirstSeq, e.LastSeq) < e.Count)
+                        receiptedBelow = Math.Min(receiptedBelow, buffer._receipted.FirstMissingFrom(e.FirstSeq));
+                return Task.FromResult(new BufferPeek(buffer._state.NextSeq - 1, retained - receipted, receiptedBelow));
             }
             finally { buffer.Close(); }
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)
         {
-            return Task.FromResult((0L, 0L, 0L)); // not there yet, or being created by the agent
+            return Task.FromResult(new BufferPeek(0, 0, 1)); // not there yet, or being created by the agent
         }
     }
 

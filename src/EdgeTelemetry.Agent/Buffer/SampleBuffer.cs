@@ -19,6 +19,12 @@ public sealed record ClockStamp(string BootId, long MonotonicNs, bool Trusted);
 public sealed record PendingSample(long TimestampNs, string Measurement, string Equipment, IReadOnlyList<Reading> Readings,
     SampleKind Kind = SampleKind.Telemetry, ClockStamp? Clock = null);
 
+/// <summary>
+/// A buffer seen from outside the agent: MaxSeq = highest seq given; Unreceipted = retained samples without a
+/// persisted receipt; every sample with a seq below ReceiptedBelow is receipted or was evicted.
+/// </summary>
+public sealed record BufferPeek(long MaxSeq, long Unreceipted, long ReceiptedBelow);
+
 /// <summary>Sampled = highest seq; Unsent = waiting to be published; Sent = published and retained (receipted or not); Receipted = of those, confirmed stored centrally.</summary>
 public sealed record BufferCounts(long Sampled, long Unsent, long Sent, long Receipted = 0)
 {

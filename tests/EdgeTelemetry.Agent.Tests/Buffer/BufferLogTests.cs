@@ -57,8 +57,7 @@ public class BufferLogTests : IDisposable
             await afterCrash.MarkSentAsync(Enumerable.Range(1, 10).Select(i => (long)i).ToArray(), sentAtNs: 2);
             await afterCrash.ApplyReceiptAsync([(1, 5)], []); // due at once (interval zero): persisted now
         }
-        var (maxSeq, unsent, _) = await SampleBuffer.PeekAsync(path);
-        Assert.Equal((10L, 5L), (maxSeq, unsent));
+        Assert.Equal(new BufferPeek(10, 5, 6), await SampleBuffer.PeekAsync(path));
         await using var later = await SampleBuffer.OpenAsync(path);
         Assert.Equal([6L, 7L, 8L, 9L, 10L], (await later.ReadUnsentAsync(100)).Select(s => s.Seq));
     }
@@ -72,7 +71,7 @@ public class BufferLogTests : IDisposable
         // The agent has just created its next segment file and not written it yet.
         await File.WriteAllBytesAsync(Path.Combine(path, "0000000099.seg"), []);
 
-        Assert.Equal((2L, 2L, 2L), await SampleBuffer.PeekAsync(path));
+        Assert.Equal(new BufferPeek(2, 2, 1), await SampleBuffer.PeekAsync(path));
         Assert.Equal("ok", SampleBuffer.Verify(path));
     }
 

@@ -35,6 +35,13 @@ internal sealed class SeqSet
         return i < _ranges.Count && _ranges[i].From <= seq;
     }
 
+    /// <summary>The first seq at or after <paramref name="seq"/> that is not in the set.</summary>
+    public long FirstMissingFrom(long seq)
+    {
+        var i = FirstEndingAtOrAfter(seq);
+        return i < _ranges.Count && _ranges[i].From <= seq ? _ranges[i].To + 1 : seq;
+    }
+
     /// <summary>How many of from..to are in the set.</summary>
     public long CountIn(long from, long to)
     {
