@@ -29,6 +29,15 @@ internal static class BenchTools
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>The pid of our child process with this command name (InfluxDbServer does not expose it); -1 if none.</summary>
+    public static int ChildPid(string comm)
+    {
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        foreach (var pid in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (File.ReadAllText($"/proc/{pid}/comm").Trim() == comm) return int.Parse(pid, CultureInfo.InvariantCulture);
+        return -1;
+    }
+
     /// <summary>A kB field of /proc/pid/status ("VmRSS:", "VmHWM:") in MB.</summary>
     public static double StatusMb(int pid, string field)
     {

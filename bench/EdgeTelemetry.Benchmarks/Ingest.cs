@@ -107,15 +107,6 @@ public static class Ingest
         return sb.ToString();
     }
 
-    /// <summary>The pid of our child process with this command name (InfluxDbServer does not expose it).</summary>
-    private static int ChildPid(string comm)
-    {
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-        foreach (var pid in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            if (File.ReadAllText($"/proc/{pid}/comm").Trim() == comm) return int.Parse(pid, CultureInfo.InvariantCulture);
-        return -1;
-    }
-
     private static int Gzip(string s)
     {
         using var ms = new MemoryStream();

@@ -23,6 +23,33 @@ public class ReplayConflictTests
     private const string Equipment = "hg-1";
 
     [Fact]
+    public async Task Runs_another_instance_stored_let_an_out_of_order_batch_of_a_split_stream_through_unchecked_and_nothing_landing_on_them()
+    {
+        await using var plant = await Plant.StartAsync();
+        var central = await plant.StartCentralAsync();
+        plant.Own(central);
+        var sync = central.Services.GetRequiredService<DeliverySync>();
+        var replays = central.Services.GetRequiredService<ReplayGuard>();
+        const string device = "cf-split", stream = "0123456789abcdef0123456789abcdef";
+        var t = Time.ToUnixNanoseconds(DateTimeOffset.UtcNow.AddMinutes(-5));
+        long At(long seq) => t + seq * 1_000_000_000L;
+        // Another instance of the group stored seqs 1-10 and 31-40 of the stream (its delivery records, as it writes them).
+        string Record(long from, long to, long arrived) => string.Create(CultureInfo.InvariantCulture,
+            $"delivery,site={Plant.Site},device={device},stream={stream} ranges=\"{from}-{to}\",count={to - from + 1}i,duplicates=0i,evicted=0i,run=\"other-instance\",arrived={arrived}i,evicted_total=0i,earliest={At(from)}i,latest={At(to)}i {Time.ToUnixNanoseconds(DateTimeOffset.UtcNow) + from}");
+        await plant.Influx.WriteAsync(Plant.Database, Record(1, 10, 10) + "\n" + Record(31, 40, 20));
+        Assert.False(replays.IsFresh(Plant.Site, device, stream, [(11, 20)], At(11), At(20))); // nothing known of it yet: compared
+
+        await sync.CatchUpAsync(CancellationToken.None);
+
+        // Seqs 11-20 with their times between the two runs: the other instance's share of the stream, no look needed.
+        Assert.True(replays.IsFresh(Plant.Site, device, stream, [(11, 20)], At(11), At(20)));
+        // New seqs whose times land on the stored run 31-40 (a forgery, or a clock that stepped back): compared.
+        Assert.False(replays.IsFresh(Plant.Site, device, stream, [(41, 50)], At(35), At(45)));
+        // Seqs that arrived before: compared.
+        Assert.False(replays.IsFresh(Plant.Site, device, stream, [(9, 12)], At(9), At(12)));
+    }
+
+    [Fact]
     public async Task Replays_that_would_change_stored_mercury_values_are_refused_with_both_versions_and_reported_while_ingest_goes_on()
     {
         const string device = "hg-replay";

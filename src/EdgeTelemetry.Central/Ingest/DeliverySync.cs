@@ -18,9 +18,9 @@ namespace EdgeTelemetry.Central.Ingest;
 /// </summary>
 public sealed class DeliverySync(
     InfluxQueryClient query, DeliveryTracker tracker, IngestHealth health, IOptions<IngestOptions> options,
-    TimeProvider clock, ILogger<DeliverySync> logger) : BackgroundService
+    TimeProvider clock, ILogger<DeliverySync> logger, ReplayGuard? replays = null) : BackgroundService
 {
-    private const string Fields = "ranges, evicted, run, arrived, evicted_total, held_report, held, oldest_held, latest";
+    private const string Fields = "ranges, evicted, run, arrived, evicted_total, held_report, held, oldest_held, latest, earliest";
     private const int ChunkSize = 10_000;
     private readonly IngestOptions _o = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -121,7 +121,14 @@ public sealed class DeliverySync(
             foreach (var row in piece.Rows)
             {
                 read++;
-                if (Parse(piece, columns, row) is { } record && tracker.Merge(record)) continue;
+                if (Parse(piece, columns, row) is { } record && tracker.Merge(record))
+                {
+                    // What another instance stored of a stream, with its times: batches of the stream that reach this
+                    // instance out of order then fit between runs instead of being compared with InfluxDB.
+                    if (record is { EarliestNs: { } earliest, LatestNs: { } latest } && earliest <= latest)
+                        replays?.Stored(record.Site, record.Device, record.Stream, record.Ranges, earliest, latest);
+                    continue;
+                }
                 if (Interlocked.Increment(ref _skipped) <= 10)
                     logger.LogWarning("Skipped an unreadable delivery record: {Tags} {Row}",
                         DeadLetterPoints.Printable(string.Join(",", piece.Tags.Select(t => $"{t.Key}={t.Value}"))),
@@ -143,10 +150,10 @@ public sealed class DeliverySync(
         }
     }
 
-    private readonly record struct Columns(int Ranges, int Evicted, int Run, int Arrived, int EvictedTotal, int HeldReport, int Held, int OldestHeld, int Latest)
+    private readonly record struct Columns(int Ranges, int Evicted, int Run, int Arrived, int EvictedTotal, int HeldReport, int Held, int OldestHeld, int Latest, int Earliest)
     {
         public static Columns Of(InfluxSeries s) => new(s.Column("ranges"), s.Column("evicted"), s.Column("run"), s.Column("arrived"),
-            s.Column("evicted_total"), s.Column("held_report"), s.Column("held"), s.Column("oldest_held"), s.Column("latest"));
+            s.Column("evicted_total"), s.Column("held_report"), s.Column("held"), s.Column("oldest_held"), s.Column("latest"), s.Column("earliest"));
     }
 
     /// <summary>A stored record, or null when its tags or ranges are not what ingest writes.</summary>
@@ -159,6 +166,6 @@ public sealed class DeliverySync(
         var run = c.Run >= 0 ? InfluxValue.String(row[c.Run]) : null;
         return new DeliveryRecord(site!, device!, stream!, ranges, InfluxValue.Time(row[0]), Count(c.Evicted) ?? 0,
             string.IsNullOrEmpty(run) ? null : run, Count(c.Arrived), Count(c.EvictedTotal), Count(c.HeldReport), Count(c.Held), Count(c.OldestHeld),
-            c.Latest >= 0 ? InfluxValue.Long(row[c.Latest]) : null);
+            c.Latest >= 0 ? InfluxValue.Long(row[c.Latest]) : null, c.Earliest >= 0 ? InfluxValue.Long(row[c.Earliest]) : null);
     }
 }

@@ -33,7 +33,7 @@ public sealed record DeliveryLimits
 public sealed record DeliveryRecord(
     string Site, string Device, string Stream, IReadOnlyList<(long From, long To)> Ranges, DateTimeOffset At,
     long Evicted = 0, string? Run = null, long? Arrived = null, long? EvictedTotal = null,
-    long? HeldReportSeq = null, long? Held = null, long? OldestHeldSeq = null, long? LatestNs = null)
+    long? HeldReportSeq = null, long? Held = null, long? OldestHeldSeq = null, long? LatestNs = null, long? EarliestNs = null)
 {
     public long Count => DeliveryTracker.Count(Ranges);
 }

@@ -61,6 +61,10 @@ public sealed class IngestMetrics
         sb.Append("# HELP edgetelemetry_rejected_total Messages or samples rejected, by reason\n# TYPE edgetelemetry_rejected_total counter\n");
         foreach (var (reason, n) in _rejected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append(CultureInfo.InvariantCulture, $"edgetelemetry_rejected_total{{reason=\"{reason}\"}} {n}\n");
+        // The JIT's work since start: after a restart it is a large share of the CPU for a while (tiered compilation
+        // re-compiles hot methods), and the e2e bench warms the service until it has settled.
+        Counter(sb, "dotnet_jit_compiled_methods_total", "Methods compiled by the JIT since the process started", System.Runtime.JitInfo.GetCompiledMethodCount());
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_jit_compilation_seconds_total Time spent compiling by the JIT since the process started\n# TYPE dotnet_jit_compilation_seconds_total counter\ndotnet_jit_compilation_seconds_total {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3}\n");
         return sb.ToString();
     }
 

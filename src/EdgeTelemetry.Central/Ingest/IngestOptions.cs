@@ -35,6 +35,13 @@ public sealed class IngestOptions
     public SignatureOptions Signatures { get; set; } = new();
     /// <summary>Measurements devices may write beyond the catalogue and agent records (a new sensor type).</summary>
     public List<string> AdditionalMeasurements { get; set; } = [];
+    /// <summary>
+    /// The broker connection's socket buffers (SO_RCVBUF/SO_SNDBUF; Linux caps them at net.core.rmem_max/wmem_max).
+    /// MQTTnet always sets them, to 8 KiB unless told otherwise, which fixes the TCP window at ~11 KB: once the window
+    /// closed, the broker's stream to us crawled at ~33 KB/s and the PUBACKs of our receipts waited behind it (bench
+    /// e2e with two instances: 50 s stalls, docs/benchmarks.md §6). Over a WAN it would cap ingest at window / RTT.
+    /// </summary>
+    public int SocketBufferBytes { get; set; } = 1024 * 1024;
     /// <summary>Payload bytes received but not yet acknowledged that the pipeline holds; beyond it, the receive handler waits (MQTTnet still queues what the broker sends).</summary>
     // Three writes' worth of 200-sample messages is ~6 MB; more only grows memory (bench e2e).
     public long MaxInFlightBytes { get; set; } = 16L * 1024 * 1024;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.Transfer;
@@ -149,7 +150,7 @@ public sealed class IngestPipeline : BackgroundService
             await foreach (var message in _inbox.ReadAllAsync(ct))
             {
                 var prepared = await Core.PrepareAsync(message.Topic, message.Payload, message.ReceivedAt, access, signature: message.Signature, ct: ct);
-                Interlocked.Increment(ref _handedOn);
+                if (prepared.Device is { } device) lock (_outstanding) CollectionsMarshal.GetValueRefOrAddDefault(_outstanding, (device.Site, device.Device), out _)++;
                 await ahead.AcquireAsync(prepared.PointCount, ct);
                 await output.WriteAsync((message, prepared), ct);
             }
@@ -165,25 +166,33 @@ public sealed class IngestPipeline : BackgroundService
         }
     }
 
-    // Messages handed on to the writes, and messages whose write completed: the replay check waits for the second to
-    // reach the first, so it compares with InfluxDB only after every earlier message is in it.
-    private long _handedOn, _completed;
+    // Per device, messages handed on to the writes whose write has not completed: the replay check of a device's batch
+    // waits until its device has none, so it compares with InfluxDB only after every earlier message of it is there.
+    // Per device, not all messages: with two instances most first batches of a device are checked, and waiting for
+    // everything in flight made each check cost a write (bench e2e, 10 samples/message: 90 checks, 0.13 of the ceiling).
+    private readonly Dictionary<(string Site, string Device), int> _outstanding = [];
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private async Task EarlierWritesAsync(CancellationToken ct)
+    private async Task EarlierWritesAsync(string site, string device, CancellationToken ct)
     {
-        var target = Interlocked.Read(ref _handedOn);
         while (true)
         {
             var progress = Volatile.Read(ref _progress); // read before the count: a completion in between still wakes us
-            if (Interlocked.Read(ref _completed) >= target) return;
+            lock (_outstanding)
+                if (!_outstanding.ContainsKey((site, device))) return;
             await progress.Task.WaitAsync(ct);
         }
     }
 
-    private void Completed(int messages)
+    private void Completed(IEnumerable<PreparedMessage> written)
     {
-        Interlocked.Add(ref _completed, messages);
+        lock (_outstanding)
+            foreach (var m in written)
+                if (m.Device is { } d && _outstanding.TryGetValue((d.Site, d.Device), out var n))
+                {
+                    if (n <= 1) _outstanding.Remove((d.Site, d.Device));
+                    else _outstanding[(d.Site, d.Device)] = n - 1;
+                }
         Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -211,7 +220,7 @@ public sealed class IngestPipeline : BackgroundService
             prepared.Dispose(); // its lines are written; the buffer goes back to the pool
         }
         _metrics.Acknowledged(item.Batch.Count);
-        Completed(item.Batch.Count);
+        Completed(item.Prepared);
         _health.Waiting(rest.Count > 0 ? rest.Peek().Batch[0].Message.ReceivedAt
             : ready.TryPeek(out var next) ? next.Message.ReceivedAt : _inbox.TryPeek(out var waiting) ? waiting.ReceivedAt : null);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
@@ -162,7 +163,10 @@ public sealed class MessageIngest
                 result.Accepted.Min(a => a.TimestampNs), result.Accepted.Max(a => a.TimestampNs)))
         {
             _metrics.ReplayChecked();
+            var started = Stopwatch.GetTimestamp();
             conflicts = await _replays.FindConflictsAsync(r.Site, r.Device, s, result.Accepted, check, ct);
+            _logger.LogDebug("Compared {Count} samples of {Site}/{Device} (seqs {From}..{To}) with stored points in {Ms:F0} ms: {Conflicts} conflicts",
+                result.Accepted.Count, r.Site, r.Device, result.Accepted.Min(x => x.Seq), result.Accepted.Max(x => x.Seq), Stopwatch.GetElapsedTime(started).TotalMilliseconds, conflicts.Count);
         }
         _metrics.MessageReceived(); // counted once the message can no longer throw out of here unprepared
         return PrepareValidated(topic, payload, receivedAt, origin, result, conflicts, verified);
@@ -209,7 +213,7 @@ public sealed class MessageIngest
         // Accounting last: everything above may still fail, and a failed message must not count as received.
         if (device is { } d && result.Batch?.Stream is { } stream && result.Accepted.Count + rejections.Count(r => r.Seq is not null) > 0
             && !Account(lines, d, stream, SeqRanges.FromUnordered(result.Accepted.Select(a => a.Seq).Concat(result.Rejections.Where(r => r.Seq is not null).Select(r => r.Seq!.Value))),
-                storing, storing.Count > 0 ? storing.Max(a => a.TimestampNs) : null, receivedAt))
+                storing, storing.Count > 0 ? (storing.Min(a => a.TimestampNs), storing.Max(a => a.TimestampNs)) : null, receivedAt))
         {
             lines.Clear();
             accepted = 0;
@@ -279,7 +283,7 @@ public sealed class MessageIngest
             lines.Dispose();
             return null;
         }
-        if (!Account(lines, device, taken.Stream, ranges, [], taken.MaxNs, receivedAt))
+        if (!Account(lines, device, taken.Stream, ranges, [], (taken.MinNs, taken.MaxNs), receivedAt))
         {
             lines.Dispose();
             return null; // beyond the accounting bound: the full path dead-letters it with its reason
@@ -331,9 +335,10 @@ public sealed class MessageIngest
     /// <summary>Delivery accounting: which sequence numbers arrived, how many again, what the device evicted. False beyond the bound.</summary>
     /// <param name="ranges">The message's sequence numbers, accepted and rejected alike.</param>
     /// <param name="accepted">Its accepted samples, read for eviction counts and the device's health report.</param>
-    /// <param name="latestNs">The latest sample time this message stores, if it stores any: every instance learns it from the record (ReplayGuard).</param>
+    /// <param name="storedNs">The earliest and latest sample time this message stores, if it stores any: every instance learns them
+    /// from the record (ReplayGuard: the device's latest, and the stream's spans that batches split across instances fit between).</param>
     private bool Account(LineBuffer lines, DeviceTopic device, string stream, List<(long From, long To)> ranges, IReadOnlyList<Sample> accepted,
-        long? latestNs, DateTimeOffset receivedAt)
+        (long Earliest, long Latest)? storedNs, DateTimeOffset receivedAt)
     {
         // An eviction event counts once: a replayed one (redelivery, import then sync) is a duplicate.
         long evicted = 0;
@@ -344,7 +349,7 @@ public sealed class MessageIngest
         }
         if (_delivery.Record(device.Site, device.Device, stream, ranges, receivedAt) is not { } duplicates) return false;
         if (duplicates > 0) _metrics.Duplicates(duplicates);
-        if (latestNs is { } latest) _delivery.RaiseLatestStored(device.Site, device.Device, latest);
+        if (storedNs is { } stored) _delivery.RaiseLatestStored(device.Site, device.Device, stored.Latest);
         if (evicted > 0)
         {
             _delivery.RecordEviction(device.Site, device.Device, stream, evicted);
@@ -361,7 +366,7 @@ public sealed class MessageIngest
             .Field("run", _delivery.Run)
             .Field("arrived", arrived)
             .Field("evicted_total", evictedTotal);
-        if (latestNs is { } storedUntil) point.Field("latest", storedUntil);
+        if (storedNs is { } span) point.Field("earliest", span.Earliest).Field("latest", span.Latest);
         // The device's own count of what it still holds without a receipt (its latest health report).
         if (accepted.Where(a => a.Measurement == Measurements.AgentHealth).MaxBy(a => a.Seq) is { } health
             && health.Readings.FirstOrDefault(r => r.Name == "unreceipted")?.Value is double held and >= 0 and < 1e15

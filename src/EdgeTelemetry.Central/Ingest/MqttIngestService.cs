@@ -149,6 +149,13 @@ public sealed class MqttIngestService(
         return signature is null && keyId is null ? null : new BatchSignatureProperties(signature, keyId);
     }
 
+    /// <summary>Sets the socket buffers MQTTnet would otherwise set to 8 KiB (<see cref="IngestOptions.SocketBufferBytes"/>).</summary>
+    internal static MqttClientOptions WithSocketBuffers(MqttClientOptions options, IngestOptions o)
+    {
+        if (options.ChannelOptions is MqttClientTcpOptions tcp && o.SocketBufferBytes > 0) tcp.BufferSize = o.SocketBufferBytes;
+        return options;
+    }
+
     /// <summary>The MQTT packet size that carries a payload of Ingest:MaxPayloadBytes (topic and properties need far less than 4 KiB).</summary>
     public static uint MaxPacketSize(IngestOptions o) => (uint)Math.Clamp((long)o.MaxPayloadBytes + 4096, 4096, 268_435_455);
 
@@ -169,7 +176,7 @@ public sealed class MqttIngestService(
         if (o.UseTls) builder.WithTlsOptions(t => t.UseTls());
 
         await PreloadDictionariesAsync(o, ct);
-        var connect = await client.ConnectAsync(builder.Build(), ct);
+        var connect = await client.ConnectAsync(WithSocketBuffers(builder.Build(), o), ct);
         IsConnected = true;
         receipts.Attach(client);
         var subscribe = new MqttClientSubscribeOptionsBuilder()

@@ -4,10 +4,11 @@ using EdgeTelemetry.Wire;
 
 namespace EdgeTelemetry.Central.Ingest;
 
-/// <summary>What the replay check needs from whoever stores the messages: to wait until every message prepared
-/// before is written (so the check sees it in InfluxDB), and the caller's retry for an unavailable InfluxDB.</summary>
+/// <summary>What the replay check needs from whoever stores the messages: to wait until every message of the device
+/// (site, device) prepared before is written (so the check sees it in InfluxDB), and the caller's retry for an
+/// unavailable InfluxDB. Only the device's own: another device's points cannot be what a batch conflicts with.</summary>
 public sealed record ReplayCheckAccess(
-    Func<CancellationToken, Task> EarlierWritesAsync,
+    Func<string, string, CancellationToken, Task> EarlierWritesAsync,
     Func<Func<CancellationToken, Task>, CancellationToken, Task> Retry);
 
 /// <summary>An offered sample that would change what is stored, with the stored points it differs from
@@ -61,7 +62,7 @@ public sealed class ReplayGuard(StoredSamples stored, DeliveryTracker delivery, 
     {
         if (samples.Count == 0) return [];
         // The points of messages prepared before this one must be in InfluxDB before it is compared with them.
-        await access.EarlierWritesAsync(ct);
+        await access.EarlierWritesAsync(site, device, ct);
         var measurements = samples.Select(s => s.Measurement).ToHashSet(StringComparer.Ordinal);
         var equipment = samples.Select(s => s.Equipment).ToHashSet(StringComparer.Ordinal);
         var spans = StoredSamples.Spans(samples.Select(s => s.TimestampNs), SpanGapNs);

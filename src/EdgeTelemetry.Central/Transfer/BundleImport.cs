@@ -133,7 +133,7 @@ public static class BundleImport
         {
             await RetryAsync(writer.EnsureDatabaseAsync, ct);
             // The replay check compares with InfluxDB only after what this import prepared before is written.
-            var access = new ReplayCheckAccess(StorePendingAsync, RetryAsync);
+            var access = new ReplayCheckAccess((_, _, t) => StorePendingAsync(t), RetryAsync); // a bundle is one device
             await foreach (var entry in BundleReader.ReadEntriesAsync(bundle, ct))
             {
                 var h = bundle.Header;
