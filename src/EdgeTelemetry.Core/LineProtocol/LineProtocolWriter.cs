@@ -64,8 +64,7 @@ public static class LineProtocolWriter
             case FieldKind.Float:
             {
                 // "R" round-trips every double; line protocol accepts exponent notation.
-                value.Float.TryFormat(buffer.GetSpan(32), out var n, "R", CultureInfo.InvariantCulture);
-                buffer.Advance(n);
+                buffer.Advance(FloatText.Write(value.Float, buffer.GetSpan(32)));
                 break;
             }
             case FieldKind.Integer:

@@ -223,8 +223,7 @@ public sealed partial class BatchTranscoder
     /// <summary>A field's value and the comma after it ("R": the shortest text that reads back as the same double).</summary>
     private static void WriteValue(LineBuffer lines, double value)
     {
-        value.TryFormat(lines.GetSpan(32), out var n, "R", CultureInfo.InvariantCulture);
-        lines.Advance(n);
+        lines.Advance(FloatText.Write(value, lines.GetSpan(32)));
         lines.Write((byte)',');
     }
 
