@@ -52,7 +52,8 @@ public class IngestPipelineTests
         public void StopApplication() => _stopping.Cancel();
     }
 
-    private static (IngestPipeline, Channel<InboundMessage>, IngestMetrics) Create(ScriptedInflux influx, TimeProvider clock, Lifetime? lifetime = null)
+    private static (IngestPipeline, Channel<InboundMessage>, IngestMetrics) Create(ScriptedInflux influx, TimeProvider clock, Lifetime? lifetime = null,
+        bool replayChecks = false)
     {
         var inbox = Channel.CreateUnbounded<InboundMessage>();
         var metrics = new IngestMetrics();
@@ -63,13 +64,20 @@ public class IngestPipelineTests
             Options.Create(ingest), clock, NullLogger<DeliverySync>.Instance);
         var pipeline = new IngestPipeline(inbox.Reader,
             new InfluxWriter(new HttpClient(influx), Options.Create(new InfluxOptions { CreateDatabase = false })),
-            metrics, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance), sync,
+            metrics, new MessageIngest(metrics, delivery, ingest, NullLogger.Instance, replayChecks ? Replays(influx, delivery, ingest) : null), sync,
             new InFlightBudget(1 << 20), health,
             new ReceiptPublisher(metrics, Options.Create(ingest), NullLogger<ReceiptPublisher>.Instance), lifetime ?? new Lifetime(),
             Options.Create(new InfluxOptions { CreateDatabase = false, FlushIntervalMs = 0 }), Options.Create(ingest),
             clock, NullLogger<IngestPipeline>.Instance);
         pipeline.SetExitCode = _ => throw new InvalidOperationException("unexpected pipeline failure");
         return (pipeline, inbox, metrics);
+    }
+
+    private static ReplayGuard Replays(ScriptedInflux influx, DeliveryTracker delivery, IngestOptions ingest)
+    {
+        var influxOptions = Options.Create(new InfluxOptions());
+        var layout = new RetentionLayout(Options.Create(new RetentionOptions()), influxOptions, Options.Create(ingest));
+        return new ReplayGuard(new StoredSamples(new InfluxQueryClient(new HttpClient(influx), influxOptions), layout), delivery, []);
     }
 
     private static (InboundMessage Message, TaskCompletionSource Acked) Message(string device, double bowlSpeed, DateTimeOffset at, List<string>? ackOrder = null)
@@ -141,6 +149,37 @@ public class IngestPipelineTests
         releaseFirst.SetResult();
         await Task.WhenAll(firstAcked.Task, secondAcked.Task).WaitAsync(TimeSpan.FromSeconds(10));
         lock (order) Assert.Equal(["dev-1", "dev-2"], order);
+        await pipeline.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_replayed_batch_is_compared_once_its_own_devices_writes_are_done_not_another_devices_held_write()
+    {
+        var influx = new ScriptedInflux(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+        var otherWriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseOther = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        influx.Gate = async body =>
+        {
+            if (body.Contains("device=dev-1,")) { otherWriting.TrySetResult(); await releaseOther.Task; }
+        };
+        var (pipeline, inbox, metrics) = Create(influx, new FakeTimeProvider(Now), replayChecks: true);
+        await pipeline.StartAsync(default);
+        var (original, originalAcked) = Message("dev-2", 401, Now);
+        await inbox.Writer.WriteAsync(original);
+        await originalAcked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (held, heldAcked) = Message("dev-1", 400, Now);
+        await inbox.Writer.WriteAsync(held);
+        await otherWriting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // dev-2's seq 1 again: compared with InfluxDB, which needs none of dev-1's points to be written first.
+        var (replay, replayAcked) = Message("dev-2", 401, Now);
+        await inbox.Writer.WriteAsync(replay);
+        await WaitUntil(() => metrics.MessagesReceived == 3);
+        Assert.Equal(1, metrics.ReplayChecks);
+        Assert.False(heldAcked.Task.IsCompleted);
+
+        releaseOther.SetResult();
+        await Task.WhenAll(heldAcked.Task, replayAcked.Task).WaitAsync(TimeSpan.FromSeconds(10));
         await pipeline.StopAsync(default);
     }
 
