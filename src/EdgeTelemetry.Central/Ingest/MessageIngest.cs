@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using EdgeTelemetry.Central.Storage;
 using EdgeTelemetry.LineProtocol;
 using EdgeTelemetry.Model;
@@ -165,8 +165,9 @@ public sealed class MessageIngest
             _metrics.ReplayChecked();
             var started = Stopwatch.GetTimestamp();
             conflicts = await _replays.FindConflictsAsync(r.Site, r.Device, s, result.Accepted, check, ct);
-            _logger.LogDebug("Compared {Count} samples of {Site}/{Device} (seqs {From}..{To}) with stored points in {Ms:F0} ms: {Conflicts} conflicts",
-                result.Accepted.Count, r.Site, r.Device, result.Accepted.Min(x => x.Seq), result.Accepted.Max(x => x.Seq), Stopwatch.GetElapsedTime(started).TotalMilliseconds, conflicts.Count);
+            if (_logger.IsEnabled(LogLevel.Debug))
+                _logger.LogDebug("Compared {Count} samples of {Site}/{Device} (seqs {From}..{To}) with stored points in {Ms:F0} ms: {Conflicts} conflicts",
+                    result.Accepted.Count, r.Site, r.Device, result.Accepted.Min(x => x.Seq), result.Accepted.Max(x => x.Seq), Stopwatch.GetElapsedTime(started).TotalMilliseconds, conflicts.Count);
         }
         _metrics.MessageReceived(); // counted once the message can no longer throw out of here unprepared
         return PrepareValidated(topic, payload, receivedAt, origin, result, conflicts, verified);
