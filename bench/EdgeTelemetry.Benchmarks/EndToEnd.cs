@@ -295,9 +295,8 @@ public static class EndToEnd
         double total = 0;
         foreach (var port in ports)
         {
-            var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-            var line = text.Split('\n').First(l => l.StartsWith("dotnet_jit_compilation_seconds_total ", StringComparison.Ordinal));
-            total += double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            var lines = (await http.GetStringAsync($"http://127.0.0.1:{port}/metrics")).Split('\n');
+            total += Value(lines, "dotnet_jit_compilation_seconds_total") ?? throw new InvalidOperationException($"the central on {port} reports no JIT time");
         }
         return total;
     }
@@ -309,9 +308,13 @@ public static class EndToEnd
         try { lines = (await http.GetStringAsync($"http://127.0.0.1:{port}/metrics")).Split('\n'); }
         catch (HttpRequestException) { return new long[names.Length]; }
         catch (TaskCanceledException) { return new long[names.Length]; }
-        return names.Select(name => lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) is { } line
-            ? long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) : 0).ToArray();
+        return names.Select(name => (long)(Value(lines, name) ?? 0)).ToArray();
     }
+
+    /// <summary>The value of a metric without labels in Prometheus text, or null when it is not there.</summary>
+    private static double? Value(string[] lines, string name) =>
+        lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) : null;
 
     private static async Task<int> StatusAsync(HttpClient http, string url)
     {

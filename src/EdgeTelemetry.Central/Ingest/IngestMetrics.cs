@@ -64,10 +64,13 @@ public sealed class IngestMetrics
         // The JIT's work since start: after a restart it is a large share of the CPU for a while (tiered compilation
         // re-compiles hot methods), and the e2e bench warms the service until it has settled.
         Counter(sb, "dotnet_jit_compiled_methods_total", "Methods compiled by the JIT since the process started", System.Runtime.JitInfo.GetCompiledMethodCount());
-        sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_jit_compilation_seconds_total Time spent compiling by the JIT since the process started\n# TYPE dotnet_jit_compilation_seconds_total counter\ndotnet_jit_compilation_seconds_total {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3}\n");
+        Counter(sb, "dotnet_jit_compilation_seconds_total", "Time spent compiling by the JIT since the process started", System.Runtime.JitInfo.GetCompilationTime().TotalSeconds);
         return sb.ToString();
     }
 
     private static void Counter(StringBuilder sb, string name, string help, long value) =>
         sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+
+    private static void Counter(StringBuilder sb, string name, string help, double value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value:0.###}\n");
 }
